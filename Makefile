@@ -1,0 +1,55 @@
+# crm-tasks — each target is one command a newcomer can type.
+#   make run    install, migrate, seed the demo workspace once, serve on http://127.0.0.1:5000
+#   make test   install and run the whole suite
+#   make serve  gunicorn, as in production
+#   make bench  search and HTTP benchmarks (see README)
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app app
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test serve bench install vendor lint clean
+
+$(BIN)/activate: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(BIN)/activate
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+static/vendor/htmx.min.js: node_modules/.package-lock.json
+	mkdir -p static/vendor
+	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx.min.js
+
+vendor: static/vendor/htmx.min.js
+
+install: $(BIN)/activate vendor
+
+run: install
+	$(FLASK) db upgrade
+	@$(FLASK) demo-credentials >/dev/null 2>&1 || $(FLASK) seed-demo
+	@$(FLASK) demo-credentials
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+serve: install
+	$(FLASK) db upgrade
+	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 'app:create_app()'
+
+test: install
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+bench: install
+	$(BIN)/python -m bench
+
+lint: install
+	$(BIN)/ruff check app tests
+	$(BIN)/ruff format --check app tests
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor .pytest_cache

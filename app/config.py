@@ -1,0 +1,80 @@
+"""Configuration read from the environment.
+
+Only what differs between machines lives in the environment: where the database is
+(`DATABASE_URL`) and the signing secret (`SECRET_KEY`). Everything else is a class
+attribute so tests can override it by passing a mapping to `create_app`.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+#: Request bodies above this are refused with 413 (CONTRACT §4).
+MAX_BODY_BYTES = 1024 * 1024
+
+
+class ConfigError(RuntimeError):
+    """The app cannot start with the configuration it was given."""
+
+
+def sqlite_url(instance_path: str) -> str:
+    """The default database: one SQLite file in the instance folder."""
+    return f"sqlite:///{Path(instance_path) / 'crm-tasks.sqlite3'}"
+
+
+def development_secret_key(instance_path: str) -> str:
+    """Return the instance folder's secret key, generating it once on first use.
+
+    Sessions survive restarts in development without anybody having to invent a secret;
+    production must set SECRET_KEY itself (see `load_config`).
+    """
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+def load_config(instance_path: str, overrides: dict | None = None) -> dict:
+    """Build the Flask config from defaults, the environment and `overrides` (tests)."""
+    overrides = dict(overrides or {})
+    env = os.environ
+    production = (overrides.get("ENV") or env.get("CRM_TASKS_ENV", "development")) == "production"
+    config: dict = {
+        "ENV": "production" if production else "development",
+        "SQLALCHEMY_DATABASE_URI": env.get("DATABASE_URL") or sqlite_url(instance_path),
+        "MAX_CONTENT_LENGTH": MAX_BODY_BYTES,
+        "MAX_FORM_MEMORY_SIZE": MAX_BODY_BYTES,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": env.get("SESSION_COOKIE_SECURE", "0") == "1" or production,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "WTF_CSRF_TIME_LIMIT": None,
+    }
+    config.update(overrides)
+    if not config.get("SECRET_KEY"):
+        if env.get("SECRET_KEY"):
+            config["SECRET_KEY"] = env["SECRET_KEY"]
+        elif production:
+            raise ConfigError("SECRET_KEY must be set in production (CRM_TASKS_ENV=production).")
+        else:
+            config["SECRET_KEY"] = development_secret_key(instance_path)
+    config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(
+        config["SQLALCHEMY_DATABASE_URI"], config.get("SQLALCHEMY_ENGINE_OPTIONS")
+    )
+    return config
+
+
+def engine_options(url: str, given: dict | None) -> dict:
+    """Engine options per backend: pre-ping so a restarted database heals by itself."""
+    options: dict = {"pool_pre_ping": True}
+    if url.startswith("sqlite"):
+        # Writers wait for each other instead of failing with "database is locked".
+        options["connect_args"] = {"timeout": 30}
+    options.update(given or {})
+    return options

@@ -1,0 +1,101 @@
+"""How failures reach people: the JSON envelope under /v1/, friendly pages elsewhere.
+
+Every request gets a request id (from a sane `X-Request-ID` header, or a new one) that log
+lines and error bodies carry, so a report from a user can be matched to the log.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+
+from flask import Flask, g, make_response, render_template, request
+from sqlalchemy.exc import DBAPIError, OperationalError
+from werkzeug.exceptions import HTTPException
+
+from app.api.envelope import error_response, service_error_response
+from app.extensions import db
+from app.services.errors import ServiceError
+
+log = logging.getLogger("crm_tasks")
+_SANE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+
+HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "payload_too_large",
+    414: "uri_too_long",
+    415: "unsupported_media_type",
+    429: "rate_limited",
+    431: "request_header_fields_too_large",
+}
+
+
+def is_api_request() -> bool:
+    return request.path == "/v1" or request.path.startswith("/v1/")
+
+
+def database_unreachable(error: Exception) -> bool:
+    """Whether a database error means the server cannot be reached (→ 503)."""
+    if isinstance(error, OperationalError):
+        return True
+    return isinstance(error, DBAPIError) and error.connection_invalidated
+
+
+def render_page(status: int, title: str, message: str):
+    """A friendly HTML error page for people using the browser app."""
+    html = render_template("error.html", status=status, title=title, message=message)
+    return make_response(html, status)
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Install the handlers: JSON envelope under /v1/, pages elsewhere, request ids on all."""
+
+    @app.before_request
+    def assign_request_id() -> None:
+        given = request.headers.get("X-Request-ID", "")
+        g.request_id = given if _SANE_REQUEST_ID.match(given) else uuid.uuid4().hex
+
+    @app.after_request
+    def echo_request_id(response):
+        response.headers["X-Request-ID"] = g.get("request_id", "")
+        return response
+
+    @app.errorhandler(ServiceError)
+    def service_error(error: ServiceError):
+        db.session.rollback()
+        if is_api_request():
+            return service_error_response(error)
+        return render_page(404 if error.code == "not_found" else 400, "Not possible", error.message)
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        if is_api_request():
+            status = error.code or 500
+            response = error_response(status, HTTP_CODES.get(status, "http_error"), error.description)
+            if status == 405 and error.valid_methods:
+                response.headers["Allow"] = ", ".join(error.valid_methods)
+            return response
+        return render_page(error.code or 500, error.name, error.description)
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error: Exception):
+        db.session.rollback()
+        if database_unreachable(error):
+            log.error("database unreachable request_id=%s: %s", g.get("request_id"), error.__class__.__name__)
+            message = "The database cannot be reached right now; nothing was saved. Try again shortly."
+            if is_api_request():
+                response = error_response(503, "service_unavailable", message)
+            else:
+                response = render_page(503, "Temporarily unavailable", message)
+            response.headers["Retry-After"] = "5"
+            return response
+        log.exception("unexpected error request_id=%s", g.get("request_id"))
+        message = "Something went wrong on our side. Quote the request id when reporting it."
+        if is_api_request():
+            return error_response(500, "internal_error", message)
+        return render_page(500, "Something went wrong", message)

@@ -1,0 +1,236 @@
+"""The records of CONTRACT §1 as typed SQLAlchemy 2.0 models.
+
+Every record carries `workspace_id`; every index that serves a lookup starts with it,
+because every query the app makes is scoped to one workspace.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask_login import UserMixin
+
+from app.extensions import db
+from app.services.text import fold_name
+
+ROLES = ("admin", "member", "viewer")
+TASK_STATUSES = ("open", "in_progress", "completed")
+TASK_PRIORITIES = ("low", "medium", "high")
+
+
+def utcnow() -> datetime:
+    """The current instant, timezone-aware (called per row, never once at import)."""
+    return datetime.now(UTC)
+
+
+class UTCDateTime(sa.types.TypeDecorator):
+    """An instant stored as naive UTC and always read back timezone-aware UTC.
+
+    SQLite has no time zones and PostgreSQL's `timestamptz` returns the session zone;
+    normalising here means services only ever see aware UTC datetimes.
+    """
+
+    impl = sa.DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTCDateTime column")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+class WorkspaceScoped:
+    """Columns every workspace-owned record shares."""
+
+    id: so.Mapped[uuid.UUID] = so.mapped_column(sa.Uuid, primary_key=True, default=uuid.uuid4)
+
+    @so.declared_attr
+    def workspace_id(cls) -> so.Mapped[uuid.UUID]:  # noqa: N805 - SQLAlchemy passes the class
+        return so.mapped_column(
+            sa.Uuid, sa.ForeignKey("workspace.id", ondelete="CASCADE"), nullable=False
+        )
+
+
+class Workspace(db.Model):
+    id: so.Mapped[uuid.UUID] = so.mapped_column(sa.Uuid, primary_key=True, default=uuid.uuid4)
+    name: so.Mapped[str] = so.mapped_column(sa.String(200), unique=True)
+    timezone: so.Mapped[str] = so.mapped_column(sa.String(64), default="UTC")
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+
+
+class User(UserMixin, WorkspaceScoped, db.Model):
+    email: so.Mapped[str] = so.mapped_column(sa.String(254), unique=True)
+    name: so.Mapped[str] = so.mapped_column(sa.String(200))
+    password_hash: so.Mapped[str] = so.mapped_column(sa.String(255))
+    role: so.Mapped[str] = so.mapped_column(sa.String(16), default="member")
+    active: so.Mapped[bool] = so.mapped_column(sa.Boolean, default=True)
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+
+    workspace: so.Mapped[Workspace] = so.relationship()
+
+    __table_args__ = (sa.Index("ix_user_workspace_name", "workspace_id", "name"),)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses sessions of deactivated users
+        return self.active
+
+
+class ApiKey(WorkspaceScoped, db.Model):
+    __tablename__ = "api_key"
+
+    name: so.Mapped[str] = so.mapped_column(sa.String(200))
+    #: The first characters of the secret: public, used to find the row.
+    prefix: so.Mapped[str] = so.mapped_column(sa.String(16), index=True)
+    #: SHA-256 of the whole secret; the secret itself is never stored.
+    secret_hash: so.Mapped[str] = so.mapped_column(sa.String(64))
+    scopes: so.Mapped[str] = so.mapped_column(sa.String(255))
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    last_used_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    revoked_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+
+    @property
+    def scope_set(self) -> frozenset[str]:
+        return frozenset(s for s in self.scopes.split(",") if s)
+
+
+class NamedRecord(WorkspaceScoped):
+    """A record staff look up by name: keeps an accent/case-folded copy for matching."""
+
+    #: `fold_name(display_name)`: what prefix search and exact resolution compare.
+    name_folded: so.Mapped[str] = so.mapped_column(sa.String(400), default="")
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def display_name(self) -> str:  # pragma: no cover - each subclass defines it
+        raise NotImplementedError
+
+    def refresh_folded_name(self) -> None:
+        self.name_folded = fold_name(self.display_name)
+
+
+class Company(NamedRecord, db.Model):
+    name: so.Mapped[str] = so.mapped_column(sa.String(200))
+    domain: so.Mapped[str | None] = so.mapped_column(sa.String(255))
+
+    __table_args__ = (sa.Index("ix_company_workspace_folded", "workspace_id", "name_folded"),)
+
+    @property
+    def display_name(self) -> str:
+        return self.name
+
+
+class Contact(NamedRecord, db.Model):
+    first_name: so.Mapped[str] = so.mapped_column(sa.String(100), default="")
+    last_name: so.Mapped[str] = so.mapped_column(sa.String(100), default="")
+    email: so.Mapped[str | None] = so.mapped_column(sa.String(254))
+    company_id: so.Mapped[uuid.UUID | None] = so.mapped_column(
+        sa.Uuid, sa.ForeignKey("company.id", ondelete="SET NULL")
+    )
+
+    company: so.Mapped[Company | None] = so.relationship()
+
+    __table_args__ = (
+        sa.Index("ix_contact_workspace_folded", "workspace_id", "name_folded"),
+        sa.Index("ix_contact_workspace_company", "workspace_id", "company_id"),
+    )
+
+    @property
+    def display_name(self) -> str:
+        return " ".join(p for p in (self.first_name, self.last_name) if p)
+
+
+class Deal(NamedRecord, db.Model):
+    name: so.Mapped[str] = so.mapped_column(sa.String(200))
+    stage: so.Mapped[str | None] = so.mapped_column(sa.String(50))
+    amount: so.Mapped[Decimal | None] = so.mapped_column(sa.Numeric(14, 2))
+    company_id: so.Mapped[uuid.UUID | None] = so.mapped_column(
+        sa.Uuid, sa.ForeignKey("company.id", ondelete="SET NULL")
+    )
+    contact_id: so.Mapped[uuid.UUID | None] = so.mapped_column(
+        sa.Uuid, sa.ForeignKey("contact.id", ondelete="SET NULL")
+    )
+
+    company: so.Mapped[Company | None] = so.relationship()
+    contact: so.Mapped[Contact | None] = so.relationship()
+
+    __table_args__ = (sa.Index("ix_deal_workspace_folded", "workspace_id", "name_folded"),)
+
+    @property
+    def display_name(self) -> str:
+        return self.name
+
+
+class Event(NamedRecord, db.Model):
+    title: so.Mapped[str] = so.mapped_column(sa.String(200))
+    starts_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime)
+    location: so.Mapped[str | None] = so.mapped_column(sa.String(255))
+
+    __table_args__ = (
+        sa.Index("ix_event_workspace_folded", "workspace_id", "name_folded"),
+        sa.Index("ix_event_workspace_starts", "workspace_id", "starts_at"),
+    )
+
+    @property
+    def display_name(self) -> str:
+        return self.title
+
+
+class Task(WorkspaceScoped, db.Model):
+    title: so.Mapped[str] = so.mapped_column(sa.String(255))
+    description: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    status: so.Mapped[str] = so.mapped_column(sa.String(16), default="open")
+    priority: so.Mapped[str | None] = so.mapped_column(sa.String(8))
+    task_type: so.Mapped[str | None] = so.mapped_column(sa.String(50))
+    #: The calendar day the task is due (for a date-time, that day in the workspace zone).
+    due_date: so.Mapped[date | None] = so.mapped_column(sa.Date)
+    #: The instant it is due, when a time was given; None for a date-only due date.
+    due_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    assignee_id: so.Mapped[uuid.UUID | None] = so.mapped_column(
+        sa.Uuid, sa.ForeignKey("user.id", ondelete="SET NULL")
+    )
+    contact_id: so.Mapped[uuid.UUID | None] = so.mapped_column(
+        sa.Uuid, sa.ForeignKey("contact.id", ondelete="SET NULL")
+    )
+    company_id: so.Mapped[uuid.UUID | None] = so.mapped_column(
+        sa.Uuid, sa.ForeignKey("company.id", ondelete="SET NULL")
+    )
+    deal_id: so.Mapped[uuid.UUID | None] = so.mapped_column(
+        sa.Uuid, sa.ForeignKey("deal.id", ondelete="SET NULL")
+    )
+    event_id: so.Mapped[uuid.UUID | None] = so.mapped_column(
+        sa.Uuid, sa.ForeignKey("event.id", ondelete="SET NULL")
+    )
+    created_date: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    completed_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    deleted_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    created_by_user_id: so.Mapped[uuid.UUID | None] = so.mapped_column(
+        sa.Uuid, sa.ForeignKey("user.id", ondelete="SET NULL")
+    )
+    created_by_api_key_id: so.Mapped[uuid.UUID | None] = so.mapped_column(
+        sa.Uuid, sa.ForeignKey("api_key.id", ondelete="SET NULL")
+    )
+
+    assignee: so.Mapped[User | None] = so.relationship(foreign_keys=[assignee_id])
+    contact: so.Mapped[Contact | None] = so.relationship()
+    company: so.Mapped[Company | None] = so.relationship()
+    deal: so.Mapped[Deal | None] = so.relationship()
+    event: so.Mapped[Event | None] = so.relationship()
+
+    __table_args__ = (
+        sa.Index("ix_task_workspace_status_due", "workspace_id", "status", "due_date"),
+        sa.Index("ix_task_workspace_assignee", "workspace_id", "assignee_id"),
+        sa.Index("ix_task_contact", "contact_id"),
+        sa.Index("ix_task_company", "company_id"),
+        sa.Index("ix_task_deal", "deal_id"),
+        sa.Index("ix_task_event", "event_id"),
+    )

@@ -1,0 +1,183 @@
+"""Workspaces, users, API keys, and who is acting (the `Actor` every service call takes)."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import hmac
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from app.extensions import db
+from app.models import ROLES, ApiKey, User, Workspace
+from app.services import dates
+from app.services.errors import NotFound, PermissionDenied, ValidationError
+
+READ = "activities:read"
+WRITE = "activities:write"
+KNOWN_SCOPES = (READ, WRITE)
+ROLE_SCOPES: dict[str, frozenset[str]] = {
+    "admin": frozenset({READ, WRITE}),
+    "member": frozenset({READ, WRITE}),
+    "viewer": frozenset({READ}),
+}
+API_KEY_PREFIX = "wbk_"
+#: Characters of the secret kept in clear to find its row; the rest is only hashed.
+LOOKUP_LENGTH = 12
+#: `last_used_at` is written at most this often per key, not on every request.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is calling a service: a signed-in user or an API key, always of one workspace."""
+
+    workspace_id: uuid.UUID
+    scopes: frozenset[str]
+    user_id: uuid.UUID | None = None
+    api_key_id: uuid.UUID | None = None
+
+    def require(self, scope: str) -> None:
+        """Raise PermissionDenied unless this actor holds `scope`."""
+        if scope not in self.scopes:
+            raise PermissionDenied(scope)
+
+    @classmethod
+    def for_user(cls, user: User) -> Actor:
+        return cls(user.workspace_id, ROLE_SCOPES[user.role], user_id=user.id)
+
+    @classmethod
+    def for_api_key(cls, key: ApiKey) -> Actor:
+        return cls(key.workspace_id, key.scope_set, api_key_id=key.id)
+
+
+def create_workspace(name: str, timezone: str = "UTC") -> Workspace:
+    name = name.strip()
+    problems = {}
+    if not name:
+        problems["name"] = "is required"
+    elif db.session.scalar(sa.select(Workspace.id).where(Workspace.name == name)):
+        problems["name"] = f"a workspace called {name!r} exists already"
+    try:
+        dates.zone(timezone)
+    except ValueError as exc:
+        problems["timezone"] = str(exc)
+    if problems:
+        raise ValidationError.for_fields(problems)
+    workspace = Workspace(name=name, timezone=timezone)
+    db.session.add(workspace)
+    db.session.commit()
+    return workspace
+
+
+def find_workspace(ref: str) -> Workspace:
+    """A workspace by its id or its exact name (how the CLI names one)."""
+    try:
+        workspace = db.session.get(Workspace, uuid.UUID(ref))
+    except ValueError:
+        workspace = None
+    workspace = workspace or db.session.scalar(sa.select(Workspace).where(Workspace.name == ref))
+    if workspace is None:
+        raise NotFound(f"Workspace {ref!r}")
+    return workspace
+
+
+def create_user(workspace: Workspace, email: str, name: str, role: str, password: str) -> User:
+    email = email.strip().lower()
+    problems = {}
+    if "@" not in email or len(email) > 254:
+        problems["email"] = "is not an email address"
+    elif db.session.scalar(sa.select(User.id).where(User.email == email)):
+        problems["email"] = "is taken by another user"
+    if not name.strip():
+        problems["name"] = "is required"
+    if role not in ROLES:
+        problems["role"] = f"must be one of {', '.join(ROLES)}"
+    if len(password) < 8:
+        problems["password"] = "must have at least 8 characters"
+    if problems:
+        raise ValidationError.for_fields(problems)
+    user = User(
+        workspace_id=workspace.id,
+        email=email,
+        name=name.strip(),
+        role=role,
+        password_hash=generate_password_hash(password),
+    )
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def authenticate_user(email: str, password: str) -> User | None:
+    """The active user with these credentials, or None (the same for every wrong part)."""
+    user = db.session.scalar(sa.select(User).where(User.email == email.strip().lower()))
+    if user is None or not user.active:
+        # Hash anyway so a wrong email costs the same time as a wrong password.
+        check_password_hash(_dummy_hash(), password)
+        return None
+    return user if check_password_hash(user.password_hash, password) else None
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    return generate_password_hash(secrets.token_hex(16))
+
+
+def _hash_secret(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def create_api_key(workspace: Workspace, name: str, scopes: list[str]) -> tuple[ApiKey, str]:
+    """A new key and its secret: the secret is returned once and only its hash is stored."""
+    scopes = [s.strip() for s in scopes if s.strip()]
+    problems = {}
+    if not name.strip():
+        problems["name"] = "is required"
+    unknown = [s for s in scopes if s not in KNOWN_SCOPES]
+    if unknown or not scopes:
+        problems["scopes"] = f"choose from {', '.join(KNOWN_SCOPES)}"
+    if problems:
+        raise ValidationError.for_fields(problems)
+    secret = API_KEY_PREFIX + secrets.token_urlsafe(32)
+    key = ApiKey(
+        workspace_id=workspace.id,
+        name=name.strip(),
+        prefix=secret[:LOOKUP_LENGTH],
+        secret_hash=_hash_secret(secret),
+        scopes=",".join(dict.fromkeys(scopes)),
+    )
+    db.session.add(key)
+    db.session.commit()
+    return key, secret
+
+
+def authenticate_api_key(secret: str, at: datetime | None = None) -> ApiKey | None:
+    """The live key whose secret this is, or None; notes when it was last used."""
+    if not secret.startswith(API_KEY_PREFIX) or len(secret) < LOOKUP_LENGTH + 8:
+        return None
+    digest = _hash_secret(secret)
+    rows = db.session.scalars(sa.select(ApiKey).where(ApiKey.prefix == secret[:LOOKUP_LENGTH]))
+    key = next((k for k in rows if hmac.compare_digest(k.secret_hash, digest)), None)
+    if key is None or key.revoked_at is not None:
+        return None
+    at = at or dates.now()
+    if key.last_used_at is None or at - key.last_used_at >= LAST_USED_RESOLUTION:
+        key.last_used_at = at
+        db.session.commit()
+    return key
+
+
+def revoke_api_key(actor: Actor, key_id: uuid.UUID, at: datetime | None = None) -> ApiKey:
+    key = db.session.get(ApiKey, key_id)
+    if key is None or key.workspace_id != actor.workspace_id:
+        raise NotFound("API key")
+    if key.revoked_at is None:
+        key.revoked_at = at or dates.now()
+        db.session.commit()
+    return key

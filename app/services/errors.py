@@ -1,0 +1,82 @@
+"""Typed errors raised by services and rendered by each door (JSON envelope or form errors)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class ServiceError(Exception):
+    """Base of every error a service raises on purpose."""
+
+    code = "error"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class ValidationError(ServiceError):
+    """Input broke a rule; `fields` maps each offending field to what is wrong with it."""
+
+    code = "validation_error"
+
+    def __init__(self, message: str, fields: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.fields = dict(fields or {})
+
+    @classmethod
+    def for_fields(cls, fields: dict[str, str]) -> ValidationError:
+        """One error for several fields, its message naming the first of them."""
+        if len(fields) == 1:
+            ((name, problem),) = fields.items()
+            return cls(f"{name}: {problem}", fields)
+        return cls("Some fields are invalid: " + ", ".join(fields), fields)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One record a name could mean, best first in `AmbiguousReference.candidates`."""
+
+    id: str
+    name: str
+    score: float
+    email: str | None = None
+    company: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self, kind: str) -> dict[str, Any]:
+        data: dict[str, Any] = {"id": self.id, "name": self.name, "score": round(self.score, 1)}
+        if kind == "contact":
+            data["email"] = self.email
+            data["company"] = self.company
+        return data
+
+
+class AmbiguousReference(ServiceError):
+    """A human name matched several records equally well (CONTRACT §3)."""
+
+    code = "ambiguous_reference"
+
+    def __init__(self, field_name: str, kind: str, candidates: list[Candidate]) -> None:
+        super().__init__(
+            f"{field_name} matches more than one {kind}; pass {kind}_id with one of the candidates"
+        )
+        self.field = field_name
+        self.kind = kind
+        self.candidates = candidates
+
+
+class PermissionDenied(ServiceError):
+    code = "insufficient_permissions"
+
+    def __init__(self, scope: str) -> None:
+        super().__init__(f"This action needs the {scope} permission")
+        self.scope = scope
+
+
+class NotFound(ServiceError):
+    code = "not_found"
+
+    def __init__(self, what: str = "Resource") -> None:
+        super().__init__(f"{what} not found")

@@ -1,0 +1,133 @@
+"""Resolving a human name to one record of the workspace (CONTRACT §3)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from rapidfuzz import fuzz, process
+
+from app.extensions import db
+from app.models import Company, Contact, Deal, Event, NamedRecord
+from app.services.errors import AmbiguousReference, Candidate, ValidationError
+from app.services.text import fold_name, name_key
+
+# A score is 0–100 from `name_score`. 85 accepts one wrong, missing or extra letter in a
+# two-word name ("Hans Muler" → "Hans Müller" scores 95) and a lone first or last name
+# that only one record carries (scored 95, see `name_score`), while two-letter fragments
+# and unrelated names of similar length stay well below it (≤ 70 in the tests' corpus).
+ACCEPT_THRESHOLD = 85.0
+# The best candidate wins outright only when it beats the runner-up by this much: a
+# one-letter typo scores about 95 against its name and about 85 against a name two letters
+# away, so 8 points separates "clearly this one" from "one of these two".
+CLEAR_MARGIN = 8.0
+MAX_CANDIDATES = 10
+
+MODELS: dict[str, type[NamedRecord]] = {
+    "contact": Contact,
+    "company": Company,
+    "deal": Deal,
+    "event": Event,
+}
+
+
+def name_score(query_folded: str, choice_folded: str, **_: object) -> float:
+    """How well a folded query matches a folded name, 0–100, ignoring word order.
+
+    `token_sort_ratio` handles reordered words and typos; `token_set_ratio` lets a lone
+    first or last name match the full name, scaled down so a full match always ranks first.
+    """
+    return max(
+        fuzz.token_sort_ratio(query_folded, choice_folded),
+        0.95 * fuzz.token_set_ratio(query_folded, choice_folded),
+    )
+
+
+@dataclass(frozen=True)
+class Match:
+    id: uuid.UUID
+    score: float
+
+
+def _names(kind: str, workspace_id: uuid.UUID, company_id: uuid.UUID | None) -> dict[uuid.UUID, str]:
+    model = MODELS[kind]
+    query = sa.select(model.id, model.name_folded).where(model.workspace_id == workspace_id)
+    if company_id is not None:
+        query = query.where(Contact.company_id == company_id)
+    return {row[0]: row[1] for row in db.session.execute(query)}
+
+
+def rank_names(query: str, names: dict[uuid.UUID, str], limit: int) -> list[Match]:
+    """Every name scoring at least the threshold, best first, at most `limit`."""
+    folded = fold_name(query)
+    scored = process.extract(
+        folded, names, scorer=name_score, limit=limit, score_cutoff=ACCEPT_THRESHOLD
+    )
+    return [Match(key, score) for _choice, score, key in scored]
+
+
+def resolve_name(
+    field: str,
+    kind: str,
+    query: str,
+    workspace_id: uuid.UUID,
+    *,
+    company_id: uuid.UUID | None = None,
+) -> uuid.UUID:
+    """The id of the one record of `kind` that `query` names, or a typed error.
+
+    `company_id` (contacts only) narrows the search to that company's contacts first;
+    when none of them matches at all, the whole workspace is searched.
+    """
+    key = name_key(query)
+    if not key:
+        raise ValidationError.for_fields({field: "must not be empty"})
+    if company_id is not None:
+        try:
+            return _resolve_among(field, kind, query, key, _names(kind, workspace_id, company_id))
+        except ValidationError:
+            pass  # nobody of that name at the company: look through the whole workspace
+    return _resolve_among(field, kind, query, key, _names(kind, workspace_id, None))
+
+
+def _resolve_among(
+    field: str, kind: str, query: str, key: str, names: dict[uuid.UUID, str]
+) -> uuid.UUID:
+    exact = [record_id for record_id, folded in names.items() if name_key(folded) == key]
+    if len(exact) == 1:
+        return exact[0]
+    if len(exact) > 1:
+        raise AmbiguousReference(field, kind, describe(kind, [Match(i, 100.0) for i in exact]))
+    ranked = rank_names(query, names, MAX_CANDIDATES)
+    if not ranked:
+        raise ValidationError.for_fields({field: f"no {kind} matches {query.strip()!r}"})
+    if len(ranked) == 1 or ranked[0].score - ranked[1].score >= CLEAR_MARGIN:
+        return ranked[0].id
+    raise AmbiguousReference(field, kind, describe(kind, ranked))
+
+
+def describe(kind: str, matches: list[Match]) -> list[Candidate]:
+    """Candidates for an ambiguity error, best first, with the context people choose by."""
+    matches = sorted(matches, key=lambda m: -m.score)[:MAX_CANDIDATES]
+    model = MODELS[kind]
+    records = {
+        r.id: r
+        for r in db.session.scalars(sa.select(model).where(model.id.in_([m.id for m in matches])))
+    }
+    candidates = []
+    for match in matches:
+        record = records[match.id]
+        if isinstance(record, Contact):
+            candidates.append(
+                Candidate(
+                    id=str(record.id),
+                    name=record.display_name,
+                    score=match.score,
+                    email=record.email,
+                    company=record.company.name if record.company else None,
+                )
+            )
+        else:
+            candidates.append(Candidate(str(record.id), record.display_name, match.score))
+    return candidates

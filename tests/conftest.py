@@ -1,0 +1,168 @@
+"""Shared fixtures, named as in Flask's tutorial: `app`, `client`, `runner`.
+
+Every database test runs twice: on SQLite, and on PostgreSQL when TEST_DATABASE_URL is set
+(CI sets REQUIRE_POSTGRES=1, which turns that skip into a failure). The schema is built by
+the Alembic migrations, once per session and backend, in a file (SQLite) or in a schema of
+its own (PostgreSQL) so parallel runs never see each other; each test then starts from
+empty tables.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+import sqlalchemy as sa
+from flask_migrate import upgrade
+
+from app import create_app
+from app.extensions import db
+from app.services import accounts, records
+
+PASSWORD = "correct horse battery"
+
+
+def _postgres_url() -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        if os.environ.get("REQUIRE_POSTGRES") == "1":
+            pytest.fail("REQUIRE_POSTGRES=1 but TEST_DATABASE_URL is not set")
+        pytest.skip(
+            "PostgreSQL tests skipped: set TEST_DATABASE_URL="
+            "postgresql+psycopg://postgres@127.0.0.1:5432/test to run them"
+        )
+    return url
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def database_url(request, tmp_path_factory) -> Iterator[str]:
+    """A migrated, empty database for this session on each backend."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+        cleanup = None
+    else:
+        base = _postgres_url()
+        schema = f"test_{uuid.uuid4().hex[:12]}"
+        engine = sa.create_engine(base)
+        with engine.begin() as conn:
+            conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+        sep = "&" if "?" in base else "?"
+        url = f"{base}{sep}options=-csearch_path%3D{schema}"
+
+        def cleanup():
+            with engine.begin() as conn:
+                conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+            engine.dispose()
+
+    migrate_app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "test"})
+    with migrate_app.app_context():
+        upgrade()
+        db.engine.dispose()
+    yield url
+    if cleanup:
+        cleanup()
+
+
+def _empty_tables() -> None:
+    tables = list(reversed(db.metadata.sorted_tables))
+    with db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            conn.execute(sa.text(f"TRUNCATE {names} CASCADE"))
+        else:
+            for table in tables:
+                conn.execute(table.delete())
+
+
+@pytest.fixture
+def app(database_url):
+    """The app on a clean database; CSRF is off here and tested on its own."""
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "SECRET_KEY": "test-secret",
+            "TESTING": True,
+            "WTF_CSRF_ENABLED": False,
+        }
+    )
+    with app.app_context():
+        _empty_tables()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def ctx(app):
+    """An application context, for tests that call services directly."""
+    with app.app_context():
+        yield
+
+
+@pytest.fixture
+def workspace(ctx):
+    return accounts.create_workspace("Acme Sales", "Europe/Berlin")
+
+
+@pytest.fixture
+def other_workspace(ctx):
+    return accounts.create_workspace("Globex", "UTC")
+
+
+@pytest.fixture
+def member(workspace):
+    return accounts.create_user(workspace, "mia@acme.test", "Mia Member", "member", PASSWORD)
+
+
+@pytest.fixture
+def viewer(workspace):
+    return accounts.create_user(workspace, "vic@acme.test", "Vic Viewer", "viewer", PASSWORD)
+
+
+@pytest.fixture
+def admin(workspace):
+    return accounts.create_user(workspace, "ada@acme.test", "Ada Admin", "admin", PASSWORD)
+
+
+@pytest.fixture
+def actor(member):
+    return accounts.Actor.for_user(member)
+
+
+@pytest.fixture
+def contact(workspace):
+    company = records.add_company(workspace.id, "Müller GmbH", "mueller.example")
+    contact = records.add_contact(workspace.id, "Hans", "Müller", "hans@mueller.example", company)
+    db.session.commit()
+    return contact
+
+
+@pytest.fixture
+def api_key(workspace):
+    """The secret of a read/write key of `workspace`."""
+    _key, secret = accounts.create_api_key(
+        workspace, "integration", [accounts.READ, accounts.WRITE]
+    )
+    return secret
+
+
+@pytest.fixture
+def auth(api_key):
+    return {"Authorization": f"Bearer {api_key}"}
+
+
+FIXED_NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
