@@ -76,7 +76,9 @@ def register_error_handlers(app: Flask) -> None:
     def http_error(error: HTTPException):
         if is_api_request():
             status = error.code or 500
-            response = error_response(status, HTTP_CODES.get(status, "http_error"), error.description)
+            response = error_response(
+                status, HTTP_CODES.get(status, "http_error"), error.description
+            )
             if status == 405 and error.valid_methods:
                 response.headers["Allow"] = ", ".join(error.valid_methods)
             return response
@@ -86,8 +88,14 @@ def register_error_handlers(app: Flask) -> None:
     def unexpected_error(error: Exception):
         db.session.rollback()
         if database_unreachable(error):
-            log.error("database unreachable request_id=%s: %s", g.get("request_id"), error.__class__.__name__)
-            message = "The database cannot be reached right now; nothing was saved. Try again shortly."
+            log.error(
+                "database unreachable request_id=%s: %s",
+                g.get("request_id"),
+                error.__class__.__name__,
+            )
+            message = (
+                "The database cannot be reached right now; nothing was saved. Try again shortly."
+            )
             if is_api_request():
                 response = error_response(503, "service_unavailable", message)
             else:

@@ -86,6 +86,8 @@ def app(database_url):
             "SECRET_KEY": "test-secret",
             "TESTING": True,
             "WTF_CSRF_ENABLED": False,
+            # Hashing strength is not under test here; scrypt would cost ~50 ms a user.
+            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         }
     )
     with app.app_context():

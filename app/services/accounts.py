@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from flask import current_app
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.extensions import db
@@ -107,7 +108,7 @@ def create_user(workspace: Workspace, email: str, name: str, role: str, password
         email=email,
         name=name.strip(),
         role=role,
-        password_hash=generate_password_hash(password),
+        password_hash=hash_password(password),
     )
     db.session.add(user)
     db.session.commit()
@@ -122,6 +123,11 @@ def authenticate_user(email: str, password: str) -> User | None:
         check_password_hash(_dummy_hash(), password)
         return None
     return user if check_password_hash(user.password_hash, password) else None
+
+
+def hash_password(password: str) -> str:
+    """A salted, slow hash (scrypt by default; tests configure a cheap method)."""
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
 
 
 @functools.cache

@@ -9,7 +9,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 _DATE = r"\d{4}-\d{2}-\d{2}"
 _DATE_ONLY = re.compile(rf"^{_DATE}$")
-_DATE_TIME = re.compile(rf"^{_DATE}[T ]\d{{2}}:\d{{2}}(:\d{{2}}([.,]\d{{1,9}})?)?(Z|z|[+-]\d{{2}}(:?\d{{2}})?)?$")
+_DATE_TIME = re.compile(
+    rf"^{_DATE}[T ]\d{{2}}:\d{{2}}(:\d{{2}}([.,]\d{{1,9}})?)?(Z|z|[+-]\d{{2}}(:?\d{{2}})?)?$"
+)
 
 
 def now() -> datetime:

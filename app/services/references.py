@@ -50,7 +50,9 @@ class Match:
     score: float
 
 
-def _names(kind: str, workspace_id: uuid.UUID, company_id: uuid.UUID | None) -> dict[uuid.UUID, str]:
+def _names(
+    kind: str, workspace_id: uuid.UUID, company_id: uuid.UUID | None
+) -> dict[uuid.UUID, str]:
     model = MODELS[kind]
     query = sa.select(model.id, model.name_folded).where(model.workspace_id == workspace_id)
     if company_id is not None:

@@ -10,13 +10,25 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from flask import current_app
+from itsdangerous import BadSignature, URLSafeSerializer
 
 from app.extensions import db
-from app.models import TASK_PRIORITIES, TASK_STATUSES, Company, Contact, Deal, Event, Task, User, Workspace
+from app.models import (
+    TASK_PRIORITIES,
+    TASK_STATUSES,
+    Company,
+    Contact,
+    Deal,
+    Event,
+    Task,
+    User,
+    Workspace,
+)
 from app.services import dates
 from app.services.accounts import READ, WRITE, Actor
 from app.services.errors import NotFound, ValidationError
@@ -53,6 +65,8 @@ CREATE_FIELDS = frozenset(
         "created_date",
     }
 )
+#: PATCH takes every field of create except created_date, which is fixed once set.
+UPDATE_FIELDS = CREATE_FIELDS - {"created_date"}
 LINK_MODELS: dict[str, type] = {
     "contact_id": Contact,
     "company_id": Company,
@@ -125,15 +139,6 @@ class _Fields:
             raise ValidationError.for_fields(self.problems)
 
 
-def _check_unknown(payload: Mapping[str, Any], allowed: frozenset[str]) -> None:
-    unknown = sorted(set(payload) - allowed)
-    if unknown:
-        raise ValidationError(
-            "Unknown field" + ("s: " if len(unknown) > 1 else ": ") + ", ".join(unknown),
-            {name: "is not a field of a task" for name in unknown},
-        )
-
-
 def _own(model: type, record_id: uuid.UUID, workspace_id: uuid.UUID) -> bool:
     """Whether `record_id` is a record of `model` in this workspace (one query, no leak)."""
     return (
@@ -152,47 +157,26 @@ def create_task(
     Raises PermissionDenied, ValidationError or AmbiguousReference; writes nothing then.
     """
     actor.require(WRITE)
-    if not isinstance(payload, Mapping):  # the API passes whatever JSON it was sent
-        raise ValidationError("The request body must be a JSON object")
-    _check_unknown(payload, CREATE_FIELDS)
+    payload = _checked_payload(payload, CREATE_FIELDS)
     now = now or dates.now()
-    workspace = db.session.get(Workspace, actor.workspace_id)
-    tz = dates.zone(workspace.timezone)
-
+    tz = _workspace_zone(actor.workspace_id)
     fields = _Fields(payload)
-    title = fields.string("title", max_length=TITLE_MAX)
-    if title is None and "title" not in fields.problems:
-        fields.problems["title"] = "is required"
-    values: dict[str, Any] = {
-        "title": title,
-        "description": fields.string("description", max_length=DESCRIPTION_MAX),
-        "status": fields.choice("status", TASK_STATUSES) or "open",
-        "priority": fields.choice("priority", TASK_PRIORITIES),
-        "task_type": fields.string("task_type", max_length=TASK_TYPE_MAX),
-    }
-    due = fields.parsed("due_date", lambda v: dates.parse_due_date(v, tz))
+    values = _read_values(fields, actor.workspace_id, tz)
     given_created = fields.parsed("created_date", lambda v: dates.parse_instant(v, tz))
-    links = _read_links(fields, actor.workspace_id)
-    assignee_id = fields.uuid("assignee_id")
-    if assignee_id is not None and not _active_user(assignee_id, actor.workspace_id):
-        fields.problems["assignee_id"] = "is not an active user of your workspace"
+    if values.get("title") is None and "title" not in fields.problems:
+        fields.problems["title"] = "is required"
     fields.fail_if_any()
-
-    _resolve_names(payload, links, actor.workspace_id)
-    if not any(links.values()):
-        raise ValidationError(ORPHAN_MESSAGE, {PARENT_FIELD: ORPHAN_MESSAGE})
+    _resolve_names(payload, values, actor.workspace_id)
+    _require_parent(values)
 
     created_date, adjusted = dates.CREATED_DATE_WINDOW.resolve(given_created, now)
+    values["status"] = status = values.get("status") or "open"
     task = Task(
         workspace_id=actor.workspace_id,
-        **values,
-        **links,
-        due_date=due.day if due else None,
-        due_at=due.instant if due else None,
-        assignee_id=assignee_id,
+        **{name: value for name, value in values.items() if value is not None},
         created_date=created_date,
         updated_at=now,
-        completed_at=now if values["status"] == "completed" else None,
+        completed_at=now if status == "completed" else None,
         created_by_user_id=actor.user_id,
         created_by_api_key_id=actor.api_key_id,
     )
@@ -201,10 +185,133 @@ def create_task(
     return CreatedTask(task, adjusted)
 
 
+def update_task(
+    actor: Actor, task_id: uuid.UUID, payload: Mapping[str, Any], *, now: datetime | None = None
+) -> Task:
+    """Change the fields present in `payload` (PATCH): the same rules as on create.
+
+    A present key with value None clears an optional field; the task must keep at least
+    one parent link; `created_date` cannot change. Moving into `completed` records
+    completed_at, moving out of it clears it.
+    """
+    actor.require(WRITE)
+    payload = _checked_payload(payload, UPDATE_FIELDS)
+    task = get_task(actor, task_id)
+    now = now or dates.now()
+    fields = _Fields(payload)
+    values = _read_values(fields, actor.workspace_id, _workspace_zone(actor.workspace_id))
+    if "title" in payload and values.get("title") is None and "title" not in fields.problems:
+        fields.problems["title"] = "is required"
+    if "status" in payload and values.get("status") is None and "status" not in fields.problems:
+        fields.problems["status"] = f"must be one of {', '.join(TASK_STATUSES)}"
+    fields.fail_if_any()
+    _resolve_names(payload, values, actor.workspace_id)
+    _require_parent({name: values.get(name, getattr(task, name)) for name in PARENT_LINKS})
+
+    if "status" in values and values["status"] != task.status:
+        task.completed_at = now if values["status"] == "completed" else None
+    for name, value in values.items():
+        setattr(task, name, value)
+    task.updated_at = now
+    db.session.commit()
+    return task
+
+
+def complete_task(actor: Actor, task_id: uuid.UUID, *, now: datetime | None = None) -> Task:
+    """Mark a task completed (recording when); completing it again changes nothing."""
+    task = get_task(actor, task_id)
+    if task.status == "completed":
+        actor.require(WRITE)
+        return task
+    return update_task(actor, task_id, {"status": "completed"}, now=now)
+
+
+def reopen_task(actor: Actor, task_id: uuid.UUID, *, now: datetime | None = None) -> Task:
+    """Put a completed task back to open, clearing completed_at."""
+    task = get_task(actor, task_id)
+    if task.status != "completed":
+        actor.require(WRITE)
+        return task
+    return update_task(actor, task_id, {"status": "open"}, now=now)
+
+
+def delete_task(actor: Actor, task_id: uuid.UUID, *, now: datetime | None = None) -> Task:
+    """Soft-delete: the task disappears from lists and reads, and `restore_task` undoes it."""
+    actor.require(WRITE)
+    task = get_task(actor, task_id)
+    task.deleted_at = now or dates.now()
+    db.session.commit()
+    return task
+
+
+def restore_task(actor: Actor, task_id: uuid.UUID) -> Task:
+    """Undo `delete_task`."""
+    actor.require(WRITE)
+    task = db.session.scalar(
+        sa.select(Task).where(Task.id == task_id, Task.workspace_id == actor.workspace_id)
+    )
+    if task is None:
+        raise NotFound("Task")
+    task.deleted_at = None
+    db.session.commit()
+    return task
+
+
+def _checked_payload(payload: Any, allowed: frozenset[str]) -> Mapping[str, Any]:
+    """The payload as a mapping with only known fields, or a ValidationError naming the rest."""
+    if not isinstance(payload, Mapping):  # the API passes whatever JSON it was sent
+        raise ValidationError("The request body must be a JSON object")
+    unknown = sorted(set(payload) - allowed)
+    if unknown:
+        raise ValidationError(
+            "Unknown field" + ("s: " if len(unknown) > 1 else ": ") + ", ".join(unknown),
+            {name: "is not a field of a task" for name in unknown},
+        )
+    return payload
+
+
+def _workspace_zone(workspace_id: uuid.UUID):
+    return dates.zone(db.session.get(Workspace, workspace_id).timezone)
+
+
+def _read_values(fields: _Fields, workspace_id: uuid.UUID, tz) -> dict[str, Any]:
+    """Column values for every task field present in the payload, checked (problems collected)."""
+    present = fields.payload
+    values: dict[str, Any] = {}
+    readers = {
+        "title": lambda: fields.string("title", max_length=TITLE_MAX),
+        "description": lambda: fields.string("description", max_length=DESCRIPTION_MAX),
+        "status": lambda: fields.choice("status", TASK_STATUSES),
+        "priority": lambda: fields.choice("priority", TASK_PRIORITIES),
+        "task_type": lambda: fields.string("task_type", max_length=TASK_TYPE_MAX),
+    }
+    for name, read in readers.items():
+        if name in present:
+            values[name] = read()
+    if "due_date" in present:
+        due = fields.parsed("due_date", lambda v: dates.parse_due_date(v, tz))
+        values["due_date"] = due.day if due else None
+        values["due_at"] = due.instant if due else None
+    if "assignee_id" in present:
+        assignee_id = fields.uuid("assignee_id")
+        if assignee_id is not None and not _active_user(assignee_id, workspace_id):
+            fields.problems["assignee_id"] = "is not an active user of your workspace"
+        values["assignee_id"] = assignee_id
+    values.update(_read_links(fields, workspace_id))
+    return values
+
+
+def _require_parent(links: Mapping[str, Any]) -> None:
+    if not any(links.get(name) for name in PARENT_LINKS):
+        raise ValidationError(ORPHAN_MESSAGE, {PARENT_FIELD: ORPHAN_MESSAGE})
+
+
 def _read_links(fields: _Fields, workspace_id: uuid.UUID) -> dict[str, uuid.UUID | None]:
     """The parent ids given, each checked to be a record of the caller's workspace."""
     links: dict[str, uuid.UUID | None] = {}
     for name, model in LINK_MODELS.items():
+        if name not in fields.payload:
+            continue
         record_id = fields.uuid(name)
         if record_id is not None and not _own(model, record_id, workspace_id):
             # Same words for "missing" and "another workspace's": nothing leaks.
@@ -220,7 +327,7 @@ def _read_links(fields: _Fields, workspace_id: uuid.UUID) -> dict[str, uuid.UUID
 
 
 def _resolve_names(
-    payload: Mapping[str, Any], links: dict[str, uuid.UUID | None], workspace_id: uuid.UUID
+    payload: Mapping[str, Any], links: dict[str, Any], workspace_id: uuid.UUID
 ) -> None:
     """Turn company_name and contact_name into ids; the company first, to narrow contacts."""
     company_name = (payload.get("company_name") or "").strip()
@@ -233,7 +340,7 @@ def _resolve_names(
             "contact",
             contact_name,
             workspace_id,
-            company_id=links["company_id"],
+            company_id=links.get("company_id"),
         )
 
 
@@ -261,3 +368,164 @@ def get_task(actor: Actor, task_id: uuid.UUID) -> Task:
     if task is None:
         raise NotFound("Task")
     return task
+
+
+DUE_FILTERS = ("overdue", "today", "week", "none")
+PAGE_LIMIT_MAX = 200
+_FAR_DAY = date(9999, 12, 31)
+_FAR_INSTANT = datetime(9999, 12, 31, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class TaskFilters:
+    """What a task list shows. None everywhere means every live task of the workspace."""
+
+    statuses: tuple[str, ...] | None = None
+    priority: str | None = None
+    assignee_id: uuid.UUID | None = None
+    contact_id: uuid.UUID | None = None
+    company_id: uuid.UUID | None = None
+    deal_id: uuid.UUID | None = None
+    event_id: uuid.UUID | None = None
+    due: str | None = None
+    due_before: date | None = None
+    due_after: date | None = None
+    q: str | None = None
+
+
+@dataclass(frozen=True)
+class TaskPage:
+    items: list[Task]
+    next_cursor: str | None
+
+
+# Soonest due first; a timed task before a date-only one of the same day; no due date
+# last; then oldest first, the id breaking ties so every task has one place in the order.
+_SORT_KEY = (
+    sa.func.coalesce(Task.due_date, sa.literal(_FAR_DAY, sa.Date)),
+    sa.func.coalesce(Task.due_at, sa.literal(_FAR_INSTANT, Task.due_at.type)),
+    Task.created_date,
+    Task.id,
+)
+
+
+def _cursor_serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="tasks-cursor")
+
+
+def _encode_cursor(task: Task) -> str:
+    return _cursor_serializer().dumps(
+        [
+            (task.due_date or _FAR_DAY).isoformat(),
+            (task.due_at or _FAR_INSTANT).isoformat(),
+            task.created_date.isoformat(),
+            str(task.id),
+        ]
+    )
+
+
+def _decode_cursor(cursor: str) -> tuple:
+    try:
+        day, instant, created, task_id = _cursor_serializer().loads(cursor)
+        return (
+            date.fromisoformat(day),
+            datetime.fromisoformat(instant),
+            datetime.fromisoformat(created),
+            uuid.UUID(task_id),
+        )
+    except (BadSignature, ValueError, TypeError) as exc:
+        raise ValidationError.for_fields(
+            {"cursor": "is not a cursor this server gave out"}
+        ) from exc
+
+
+def list_tasks(
+    actor: Actor,
+    filters: TaskFilters = TaskFilters(),
+    *,
+    limit: int = 50,
+    cursor: str | None = None,
+    now: datetime | None = None,
+) -> TaskPage:
+    """One page of the workspace's live tasks, soonest due first (keyset pagination).
+
+    The cursor is signed, so a tampered one is a validation error; as it holds the last
+    row's sort key, tasks added meanwhile never cause gaps or repeats.
+    """
+    actor.require(READ)
+    if not 1 <= limit <= PAGE_LIMIT_MAX:
+        raise ValidationError.for_fields({"limit": f"must be between 1 and {PAGE_LIMIT_MAX}"})
+    query = sa.select(Task).where(
+        Task.workspace_id == actor.workspace_id, Task.deleted_at.is_(None)
+    )
+    for condition in _filter_conditions(filters, actor.workspace_id, now or dates.now()):
+        query = query.where(condition)
+    if cursor:
+        query = query.where(sa.tuple_(*_SORT_KEY) > sa.tuple_(*_decode_cursor(cursor)))
+    rows = list(db.session.scalars(query.order_by(*_SORT_KEY).limit(limit + 1)))
+    next_cursor = _encode_cursor(rows[limit - 1]) if len(rows) > limit else None
+    return TaskPage(rows[:limit], next_cursor)
+
+
+def _filter_conditions(filters: TaskFilters, workspace_id: uuid.UUID, now: datetime) -> list:
+    conditions = []
+    if filters.statuses is not None:
+        bad = [s for s in filters.statuses if s not in TASK_STATUSES]
+        if bad:
+            raise ValidationError.for_fields(
+                {"status": f"must be one of {', '.join(TASK_STATUSES)}"}
+            )
+        conditions.append(Task.status.in_(filters.statuses))
+    if filters.priority is not None:
+        if filters.priority not in TASK_PRIORITIES:
+            raise ValidationError.for_fields(
+                {"priority": f"must be one of {', '.join(TASK_PRIORITIES)}"}
+            )
+        conditions.append(Task.priority == filters.priority)
+    for name in ("assignee_id", *PARENT_LINKS):
+        value = getattr(filters, name)
+        if value is not None:
+            conditions.append(getattr(Task, name) == value)
+    if filters.due_before is not None:
+        conditions.append(Task.due_date <= filters.due_before)
+    if filters.due_after is not None:
+        conditions.append(Task.due_date >= filters.due_after)
+    if filters.q:
+        pattern = (
+            "%"
+            + filters.q.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            + "%"
+        )
+        conditions.append(Task.title.ilike(pattern, escape="\\"))
+    if filters.due is not None:
+        conditions.append(_due_condition(filters.due, now, _workspace_zone(workspace_id)))
+    return conditions
+
+
+def _due_condition(due: str, now: datetime, tz):
+    """`overdue`, `today`, `week` (today to Sunday) or `none`, in the workspace's zone."""
+    today = now.astimezone(tz).date()
+    if due == "none":
+        return Task.due_date.is_(None)
+    if due == "today":
+        return Task.due_date == today
+    if due == "week":
+        return Task.due_date.between(today, today + timedelta(days=6 - today.weekday()))
+    if due == "overdue":
+        return sa.and_(
+            Task.status != "completed",
+            sa.or_(
+                sa.and_(Task.due_at.is_(None), Task.due_date < today),
+                Task.due_at < now,
+            ),
+        )
+    raise ValidationError.for_fields({"due": f"must be one of {', '.join(DUE_FILTERS)}"})
+
+
+def is_overdue(task: Task, now: datetime, tz) -> bool:
+    """Whether an open task's due moment has passed (date-only: the day is over, in `tz`)."""
+    if task.status == "completed" or task.due_date is None:
+        return False
+    if task.due_at is not None:
+        return task.due_at < now
+    return task.due_date < now.astimezone(tz).date()
