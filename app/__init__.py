@@ -11,6 +11,8 @@ from flask import Flask
 from app.config import load_config
 from app.errors import register_error_handlers
 from app.extensions import csrf, db, login_manager, migrate
+from app.observability import configure_logging, register_request_log
+from app.security import register_security_headers
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -27,8 +29,11 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(load_config(app.instance_path, config))
     app.json.sort_keys = False  # keep fields in the documented order
 
+    configure_logging(app)
     register_extensions(app)
     register_error_handlers(app)
+    register_request_log(app)
+    register_security_headers(app)
     register_blueprints(app)
     register_commands(app)
     return app
@@ -43,7 +48,9 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from app.api import bp as api_bp
+    from app.observability import bp as health_bp
 
+    app.register_blueprint(health_bp)
     app.register_blueprint(api_bp)
     # The API authenticates with bearer keys, not cookies: CSRF cannot apply to it.
     csrf.exempt(api_bp)
