@@ -93,8 +93,12 @@ def register_error_handlers(app: Flask) -> None:
                 g.get("request_id"),
                 error.__class__.__name__,
             )
+            # A commit whose acknowledgement was lost may have gone through: say so, and
+            # point at the Idempotency-Key that makes a retry safe.
             message = (
-                "The database cannot be reached right now; nothing was saved. Try again shortly."
+                "The database cannot be reached right now. Try again shortly; if this "
+                "request was cut off while saving, retry it with the same Idempotency-Key "
+                "so it is applied at most once."
             )
             if is_api_request():
                 response = error_response(503, "service_unavailable", message)

@@ -120,6 +120,7 @@ def prepare_database(url: str) -> dict:
         db.session.commit()
         _key, secret = accounts.create_api_key(workspace, "live", [accounts.READ, accounts.WRITE])
         facts = {"workspace_id": workspace.id, "contact_id": str(contact.id), "secret": secret}
+        db.session.remove()
         db.engine.dispose()
     return facts
 
