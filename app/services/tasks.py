@@ -15,7 +15,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
-from itsdangerous import BadSignature, URLSafeSerializer
+from itsdangerous import BadData, URLSafeSerializer
 
 from app.extensions import db
 from app.models import (
@@ -101,6 +101,10 @@ class _Fields:
         if not isinstance(value, str):
             self.problems[name] = "must be a string"
             return None
+        problem = text_problem(value)
+        if problem:
+            self.problems[name] = problem
+            return None
         value = value.strip()
         if max_length is not None and len(value) > max_length:
             self.problems[name] = f"must be at most {max_length} characters (got {len(value)})"
@@ -139,6 +143,22 @@ class _Fields:
             raise ValidationError.for_fields(self.problems)
 
 
+def text_problem(value: str) -> str | None:
+    """What makes `value` unstorable as text on every backend, or None when it is fine.
+
+    PostgreSQL refuses NUL characters in text, and lone surrogates (which JSON's `\\ud800`
+    escapes can produce) are not UTF-8 at all; SQLite would store both. Refusing them here
+    makes the rule the same on either database instead of a 500 on one of them.
+    """
+    if "\x00" in value:
+        return "must not contain NUL characters"
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return "is not valid Unicode text"
+    return None
+
+
 def _own(model: type, record_id: uuid.UUID, workspace_id: uuid.UUID) -> bool:
     """Whether `record_id` is a record of `model` in this workspace (one query, no leak)."""
     return (
@@ -150,11 +170,17 @@ def _own(model: type, record_id: uuid.UUID, workspace_id: uuid.UUID) -> bool:
 
 
 def create_task(
-    actor: Actor, payload: Mapping[str, Any], *, now: datetime | None = None
+    actor: Actor,
+    payload: Mapping[str, Any],
+    *,
+    now: datetime | None = None,
+    commit: bool = True,
 ) -> CreatedTask:
     """Create a task from the API's fields, applying every rule of CONTRACT §2 and §3.
 
     Raises PermissionDenied, ValidationError or AmbiguousReference; writes nothing then.
+    With `commit=False` the task is only flushed (its id and defaults are set) and the
+    caller commits, so it can write more in the same transaction (see idempotency.py).
     """
     actor.require(WRITE)
     payload = _checked_payload(payload, CREATE_FIELDS)
@@ -181,7 +207,10 @@ def create_task(
         created_by_api_key_id=actor.api_key_id,
     )
     db.session.add(task)
-    db.session.commit()
+    if commit:
+        db.session.commit()
+    else:
+        db.session.flush()
     return CreatedTask(task, adjusted)
 
 
@@ -195,8 +224,9 @@ def update_task(
     completed_at, moving out of it clears it.
     """
     actor.require(WRITE)
+    # The task first: a foreign or unknown id answers not_found whatever the payload.
+    task = _live_task(actor.workspace_id, task_id)
     payload = _checked_payload(payload, UPDATE_FIELDS)
-    task = get_task(actor, task_id)
     now = now or dates.now()
     fields = _Fields(payload)
     values = _read_values(fields, actor.workspace_id, _workspace_zone(actor.workspace_id))
@@ -219,18 +249,18 @@ def update_task(
 
 def complete_task(actor: Actor, task_id: uuid.UUID, *, now: datetime | None = None) -> Task:
     """Mark a task completed (recording when); completing it again changes nothing."""
-    task = get_task(actor, task_id)
+    actor.require(WRITE)
+    task = _live_task(actor.workspace_id, task_id)
     if task.status == "completed":
-        actor.require(WRITE)
         return task
     return update_task(actor, task_id, {"status": "completed"}, now=now)
 
 
 def reopen_task(actor: Actor, task_id: uuid.UUID, *, now: datetime | None = None) -> Task:
     """Put a completed task back to open, clearing completed_at."""
-    task = get_task(actor, task_id)
+    actor.require(WRITE)
+    task = _live_task(actor.workspace_id, task_id)
     if task.status != "completed":
-        actor.require(WRITE)
         return task
     return update_task(actor, task_id, {"status": "open"}, now=now)
 
@@ -238,8 +268,9 @@ def reopen_task(actor: Actor, task_id: uuid.UUID, *, now: datetime | None = None
 def delete_task(actor: Actor, task_id: uuid.UUID, *, now: datetime | None = None) -> Task:
     """Soft-delete: the task disappears from lists and reads, and `restore_task` undoes it."""
     actor.require(WRITE)
-    task = get_task(actor, task_id)
+    task = _live_task(actor.workspace_id, task_id)
     task.deleted_at = now or dates.now()
+    task.updated_at = task.deleted_at
     db.session.commit()
     return task
 
@@ -358,10 +389,19 @@ def _active_user(user_id: uuid.UUID, workspace_id: uuid.UUID) -> bool:
 def get_task(actor: Actor, task_id: uuid.UUID) -> Task:
     """A live task of the actor's workspace; NotFound for a foreign, deleted or unknown id."""
     actor.require(READ)
+    return _live_task(actor.workspace_id, task_id)
+
+
+def _live_task(workspace_id: uuid.UUID, task_id: uuid.UUID) -> Task:
+    """The task, unless it is unknown, deleted or another workspace's: one answer for all.
+
+    Changing a task needs only `activities:write`, so the writers look tasks up here
+    rather than through `get_task`, which asks for `activities:read`.
+    """
     task = db.session.scalar(
         sa.select(Task).where(
             Task.id == task_id,
-            Task.workspace_id == actor.workspace_id,
+            Task.workspace_id == workspace_id,
             Task.deleted_at.is_(None),
         )
     )
@@ -433,7 +473,7 @@ def _decode_cursor(cursor: str) -> tuple:
             datetime.fromisoformat(created),
             uuid.UUID(task_id),
         )
-    except (BadSignature, ValueError, TypeError) as exc:
+    except (BadData, ValueError, TypeError) as exc:
         raise ValidationError.for_fields(
             {"cursor": "is not a cursor this server gave out"}
         ) from exc
@@ -461,7 +501,11 @@ def list_tasks(
     for condition in _filter_conditions(filters, actor.workspace_id, now or dates.now()):
         query = query.where(condition)
     if cursor:
-        query = query.where(sa.tuple_(*_SORT_KEY) > sa.tuple_(*_decode_cursor(cursor)))
+        # Bind each value with its sort column's type, so instants go through UTCDateTime
+        # (naive UTC) and compare right on PostgreSQL whatever the session's time zone.
+        last = zip(_decode_cursor(cursor), _SORT_KEY, strict=True)
+        after = [sa.literal(value, key.type) for value, key in last]
+        query = query.where(sa.tuple_(*_SORT_KEY) > sa.tuple_(*after))
     rows = list(db.session.scalars(query.order_by(*_SORT_KEY).limit(limit + 1)))
     next_cursor = _encode_cursor(rows[limit - 1]) if len(rows) > limit else None
     return TaskPage(rows[:limit], next_cursor)
@@ -491,6 +535,9 @@ def _filter_conditions(filters: TaskFilters, workspace_id: uuid.UUID, now: datet
     if filters.due_after is not None:
         conditions.append(Task.due_date >= filters.due_after)
     if filters.q:
+        problem = text_problem(filters.q)
+        if problem:
+            raise ValidationError.for_fields({"q": problem})
         pattern = (
             "%"
             + filters.q.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

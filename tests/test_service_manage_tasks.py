@@ -1,0 +1,556 @@
+"""Managing tasks through the service both doors use: update, complete, reopen, delete,
+restore, and the filtered, keyset-paginated list (issue 4; CONTRACT §2 and §5)."""
+
+import random
+import uuid
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.models import Task
+from app.services import accounts, records
+from app.services.errors import NotFound, PermissionDenied, ValidationError
+from app.services.tasks import (
+    ORPHAN_MESSAGE,
+    PAGE_LIMIT_MAX,
+    PARENT_FIELD,
+    TaskFilters,
+    complete_task,
+    create_task,
+    delete_task,
+    get_task,
+    list_tasks,
+    reopen_task,
+    restore_task,
+    update_task,
+)
+from tests.conftest import FIXED_NOW
+
+LATER = FIXED_NOW + timedelta(hours=1)
+
+
+@pytest.fixture
+def link(contact):
+    return {"contact_id": str(contact.id)}
+
+
+@pytest.fixture
+def make(actor, link):
+    """Create a task of the member's workspace linked to the contact unless told otherwise."""
+
+    def make(title="Task", now=FIXED_NOW, **fields):
+        return create_task(actor, {"title": title, **link, **fields}, now=now).task
+
+    return make
+
+
+@pytest.fixture
+def key_actor(workspace):
+    """An actor for an API key holding only the scopes asked for."""
+
+    def key_actor(*scopes):
+        key, _secret = accounts.create_api_key(workspace, "scoped", list(scopes))
+        return accounts.Actor.for_api_key(key)
+
+    return key_actor
+
+
+def listed(actor, now=FIXED_NOW, **filters) -> list[str]:
+    """Titles of the first page of the list with these filters."""
+    page = list_tasks(actor, TaskFilters(**filters), limit=PAGE_LIMIT_MAX, now=now)
+    return [task.title for task in page.items]
+
+
+def fields_of(call) -> dict:
+    with pytest.raises(ValidationError) as caught:
+        call()
+    return caught.value.fields
+
+
+# --- update_task -------------------------------------------------------------------------
+
+
+def test_patch_changes_only_given_fields(actor, make):
+    task = make("Call back", priority="low", description="keep me")
+    updated = update_task(actor, task.id, {"title": " Call again ", "priority": "high"}, now=LATER)
+    assert updated.title == "Call again"
+    assert updated.priority == "high"
+    assert updated.description == "keep me"
+    assert updated.updated_at == LATER
+    assert updated.created_date == FIXED_NOW
+
+
+def test_patch_null_clears_an_optional_field(actor, make):
+    task = make(priority="low", due_date="2026-03-10T09:00:00Z", task_type="call")
+    updated = update_task(actor, task.id, {"priority": None, "due_date": None, "task_type": None})
+    assert updated.priority is None and updated.task_type is None
+    assert updated.due_date is None and updated.due_at is None
+
+
+def test_patch_date_only_due_replaces_a_timed_one(actor, make):
+    task = make(due_date="2026-03-10T09:00:00Z")
+    updated = update_task(actor, task.id, {"due_date": "2026-04-01"})
+    assert updated.due_date == date(2026, 4, 1) and updated.due_at is None
+
+
+@pytest.mark.parametrize("title", [None, "", "   "])
+def test_patch_cannot_blank_the_title(actor, make, title):
+    task = make()
+    assert fields_of(lambda: update_task(actor, task.id, {"title": title})) == {
+        "title": "is required"
+    }
+
+
+@pytest.mark.parametrize("status", [None, "done", ""])
+def test_patch_status_must_be_a_status(actor, make, status):
+    task = make()
+    assert "status" in fields_of(lambda: update_task(actor, task.id, {"status": status}))
+
+
+def test_patch_applies_create_rules(actor, make):
+    task = make()
+    problems = fields_of(
+        lambda: update_task(
+            actor,
+            task.id,
+            {"title": "x" * 256, "priority": "urgent", "due_date": "2026-02-30", "task_type": 5},
+        )
+    )
+    assert set(problems) == {"title", "priority", "due_date", "task_type"}
+
+
+def test_patch_rejects_created_date_and_unknown_fields(actor, make):
+    task = make()
+    problems = fields_of(
+        lambda: update_task(actor, task.id, {"created_date": "2026-01-01", "titel": "x"})
+    )
+    assert set(problems) == {"created_date", "titel"}
+
+
+def test_patch_may_not_remove_the_last_parent_link(actor, make):
+    task = make()
+    with pytest.raises(ValidationError) as caught:
+        update_task(actor, task.id, {"contact_id": None})
+    assert caught.value.fields == {PARENT_FIELD: ORPHAN_MESSAGE}
+    db.session.refresh(task)
+    assert task.contact_id is not None
+
+
+def test_patch_may_swap_parent_links(actor, make, workspace):
+    company = records.add_company(workspace.id, "Initech")
+    db.session.commit()
+    task = make()
+    updated = update_task(actor, task.id, {"contact_id": None, "company_id": str(company.id)})
+    assert updated.contact_id is None and updated.company_id == company.id
+
+
+def test_patch_foreign_link_reads_like_a_missing_one(actor, make, other_workspace):
+    foreign = records.add_company(other_workspace.id, "Globex Corp")
+    db.session.commit()
+    task = make()
+    foreign_problem = fields_of(
+        lambda: update_task(actor, task.id, {"company_id": str(foreign.id)})
+    )
+    missing_problem = fields_of(
+        lambda: update_task(actor, task.id, {"company_id": str(uuid.uuid4())})
+    )
+    assert foreign_problem == missing_problem
+
+
+def test_patch_resolves_names_as_create_does(actor, make, workspace, contact):
+    other = records.add_contact(workspace.id, "Greta", "Schön", "greta@example.test")
+    db.session.commit()
+    task = make()
+    assert update_task(actor, task.id, {"contact_name": "schon greta"}).contact_id == other.id
+    assert "contact_name" in fields_of(
+        lambda: update_task(
+            actor, task.id, {"contact_name": "Greta", "contact_id": str(contact.id)}
+        )
+    )
+
+
+def test_patch_rejects_nul_characters(actor, make):
+    task = make()
+    assert fields_of(lambda: update_task(actor, task.id, {"title": "a\x00b"})) == {
+        "title": "must not contain NUL characters"
+    }
+
+
+def test_completing_records_completed_at_and_leaving_clears_it(actor, make):
+    task = make()
+    assert task.completed_at is None
+    assert update_task(actor, task.id, {"status": "completed"}, now=LATER).completed_at == LATER
+    again = update_task(actor, task.id, {"status": "completed"}, now=LATER + timedelta(days=1))
+    assert again.completed_at == LATER, "completing a completed task keeps the first moment"
+    assert update_task(actor, task.id, {"status": "in_progress"}).completed_at is None
+
+
+def test_viewer_cannot_patch(viewer, make):
+    task = make()
+    with pytest.raises(PermissionDenied):
+        update_task(accounts.Actor.for_user(viewer), task.id, {"title": "no"})
+
+
+def test_write_only_key_can_patch_and_delete(key_actor, make):
+    writer = key_actor(accounts.WRITE)
+    task = make()
+    assert update_task(writer, task.id, {"title": "changed"}).title == "changed"
+    complete_task(writer, task.id)
+    delete_task(writer, task.id)
+
+
+# --- the 404-for-foreign rule ---------------------------------------------------------
+
+
+@pytest.fixture
+def foreign_task(other_workspace):
+    company = records.add_company(other_workspace.id, "Globex Corp")
+    db.session.commit()
+    key, _ = accounts.create_api_key(other_workspace, "other", [accounts.READ, accounts.WRITE])
+    stranger = accounts.Actor.for_api_key(key)
+    return create_task(stranger, {"title": "Not yours", "company_id": str(company.id)}).task
+
+
+@pytest.fixture
+def deleted_task(actor, make):
+    task = make("Gone")
+    delete_task(actor, task.id)
+    return task
+
+
+@pytest.mark.parametrize("which", ["foreign", "unknown", "deleted"])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda actor, task_id: get_task(actor, task_id),
+        lambda actor, task_id: update_task(actor, task_id, {"title": "x"}),
+        lambda actor, task_id: update_task(actor, task_id, {"titel": "invalid too"}),
+        lambda actor, task_id: complete_task(actor, task_id),
+        lambda actor, task_id: reopen_task(actor, task_id),
+        lambda actor, task_id: delete_task(actor, task_id),
+    ],
+    ids=["get", "update", "update-invalid", "complete", "reopen", "delete"],
+)
+def test_foreign_unknown_and_deleted_tasks_are_not_found(actor, request, which, call):
+    task_id = {
+        "foreign": lambda: request.getfixturevalue("foreign_task").id,
+        "unknown": uuid.uuid4,
+        "deleted": lambda: request.getfixturevalue("deleted_task").id,
+    }[which]()
+    with pytest.raises(NotFound) as caught:
+        call(actor, task_id)
+    assert caught.value.message == "Task not found"
+
+
+def test_foreign_task_cannot_be_restored(actor, foreign_task):
+    with pytest.raises(NotFound):
+        restore_task(actor, foreign_task.id)
+
+
+# --- complete, reopen, delete, restore ---------------------------------------------------
+
+
+def test_complete_and_reopen(actor, make):
+    task = make()
+    assert complete_task(actor, task.id, now=LATER).completed_at == LATER
+    assert complete_task(actor, task.id, now=LATER + timedelta(1)).completed_at == LATER
+    reopened = reopen_task(actor, task.id)
+    assert reopened.status == "open" and reopened.completed_at is None
+    assert reopen_task(actor, task.id).status == "open"
+
+
+def test_reopen_keeps_in_progress(actor, make):
+    task = make(status="in_progress")
+    assert reopen_task(actor, task.id).status == "in_progress"
+
+
+def test_delete_is_soft_and_restore_undoes_it(actor, make):
+    task = make("Undo me")
+    delete_task(actor, task.id, now=LATER)
+    assert db.session.get(Task, task.id).deleted_at == LATER
+    assert listed(actor) == []
+    restore_task(actor, task.id)
+    assert get_task(actor, task.id).title == "Undo me"
+    assert listed(actor) == ["Undo me"]
+
+
+def test_viewer_cannot_delete(viewer, make):
+    task = make()
+    with pytest.raises(PermissionDenied):
+        delete_task(accounts.Actor.for_user(viewer), task.id)
+
+
+# --- list_tasks: order and filters -------------------------------------------------------
+
+
+def test_list_is_soonest_due_first_timed_before_date_only_undated_last(actor, make):
+    make("undated")
+    make("mar 10 date", due_date="2026-03-10")
+    make("mar 10 09:00", due_date="2026-03-10T09:00:00+01:00")
+    make("mar 2", due_date="2026-03-02")
+    make("mar 10 date, created later", now=LATER, due_date="2026-03-10")
+    assert listed(actor) == [
+        "mar 2",
+        "mar 10 09:00",
+        "mar 10 date",
+        "mar 10 date, created later",
+        "undated",
+    ]
+
+
+def test_list_shows_only_own_live_tasks(actor, make, foreign_task, deleted_task):
+    make("mine")
+    assert listed(actor) == ["mine"]
+
+
+def test_list_needs_read(key_actor, make):
+    with pytest.raises(PermissionDenied):
+        list_tasks(key_actor(accounts.WRITE))
+
+
+@pytest.mark.parametrize(
+    ("statuses", "expected"),
+    [
+        (("open",), ["o"]),
+        (("in_progress",), ["p"]),
+        (("completed",), ["c"]),
+        (("open", "in_progress"), ["o", "p"]),
+        ((), []),
+    ],
+)
+def test_filter_by_status(actor, make, statuses, expected):
+    for title, status in [("o", "open"), ("p", "in_progress"), ("c", "completed")]:
+        make(title, status=status)
+    assert sorted(listed(actor, statuses=statuses)) == expected
+
+
+@pytest.mark.parametrize("statuses", [("done",), ("open", "OPEN"), ("",)])
+def test_filter_by_unknown_status_is_a_validation_error(actor, statuses):
+    assert "status" in fields_of(lambda: list_tasks(actor, TaskFilters(statuses=statuses)))
+
+
+def test_filter_by_priority(actor, make):
+    make("hi", priority="high")
+    make("lo", priority="low")
+    make("none")
+    assert listed(actor, priority="high") == ["hi"]
+    assert "priority" in fields_of(lambda: list_tasks(actor, TaskFilters(priority="urgent")))
+
+
+def test_filter_by_assignee(actor, make, member, admin):
+    make("mia's", assignee_id=str(member.id))
+    make("ada's", assignee_id=str(admin.id))
+    make("nobody's")
+    assert listed(actor, assignee_id=member.id) == ["mia's"]
+    assert listed(actor, assignee_id=uuid.uuid4()) == []
+
+
+@pytest.mark.parametrize("field", ["contact_id", "company_id", "deal_id", "event_id"])
+def test_filter_by_each_linked_record(actor, workspace, field):
+    def records_of_each_kind():
+        company = records.add_company(workspace.id, f"Company {uuid.uuid4().hex[:6]}")
+        return {
+            "contact_id": records.add_contact(workspace.id, "Ann", uuid.uuid4().hex[:6]),
+            "company_id": company,
+            "deal_id": records.add_deal(workspace.id, f"Deal {uuid.uuid4().hex[:6]}"),
+            "event_id": records.add_event(workspace.id, "Fair", FIXED_NOW),
+        }
+
+    wanted, other = records_of_each_kind(), records_of_each_kind()
+    db.session.commit()
+    for title, chosen in [("wanted", wanted), ("other", other)]:
+        create_task(actor, {"title": title, field: str(chosen[field].id)})
+    assert listed(actor, **{field: wanted[field].id}) == ["wanted"]
+
+
+def test_filter_due_before_and_after_are_inclusive_days(actor, make):
+    for day in ("2026-03-01", "2026-03-05", "2026-03-10"):
+        make(day, due_date=day)
+    make("timed on the 5th", due_date="2026-03-05T22:30:00Z")  # 23:30 in Berlin: the 5th
+    make("undated")
+    assert listed(actor, due_before=date(2026, 3, 5)) == [
+        "2026-03-01",
+        "timed on the 5th",
+        "2026-03-05",
+    ]
+    assert listed(actor, due_after=date(2026, 3, 5)) == [
+        "timed on the 5th",
+        "2026-03-05",
+        "2026-03-10",
+    ]
+    between = listed(actor, due_after=date(2026, 3, 2), due_before=date(2026, 3, 9))
+    assert between == ["timed on the 5th", "2026-03-05"]
+    assert listed(actor, due_after=date(2026, 3, 9), due_before=date(2026, 3, 2)) == []
+
+
+def test_filter_overdue_uses_the_workspace_day_and_the_due_instant(actor, make):
+    # FIXED_NOW is 2026-03-01 12:00 UTC, 13:00 in the workspace's Europe/Berlin.
+    make("yesterday", due_date="2026-02-28")
+    make("today, date only", due_date="2026-03-01")
+    make("today 12:30 Berlin", due_date="2026-03-01T12:30:00")
+    make("today 14:00 Berlin", due_date="2026-03-01T14:00:00")
+    make("completed last week", due_date="2026-02-20", status="completed")
+    make("undated")
+    assert listed(actor, due="overdue") == ["yesterday", "today 12:30 Berlin"]
+
+
+def test_filter_q_searches_titles_case_insensitively(actor, make):
+    make("Call Hans about the Offer")
+    make("Send offer_v2")
+    make("100% done?")
+    make("Lunch")
+    assert sorted(listed(actor, q="offer")) == ["Call Hans about the Offer", "Send offer_v2"]
+    assert sorted(listed(actor, q="  OFFER ")) == ["Call Hans about the Offer", "Send offer_v2"]
+    assert listed(actor, q="offer_") == ["Send offer_v2"], "_ is not a wildcard"
+    assert listed(actor, q="100%") == ["100% done?"], "% is not a wildcard"
+    assert listed(actor, q="nothing like it") == []
+
+
+def test_filter_q_rejects_nul(actor):
+    assert fields_of(lambda: list_tasks(actor, TaskFilters(q="a\x00"))) == {
+        "q": "must not contain NUL characters"
+    }
+
+
+def test_filters_combine(actor, make, member):
+    make("match", priority="high", status="open", assignee_id=str(member.id))
+    make("wrong priority", priority="low", status="open", assignee_id=str(member.id))
+    make("wrong status", priority="high", status="completed", assignee_id=str(member.id))
+    make("unassigned", priority="high", status="open")
+    filters = {"priority": "high", "statuses": ("open",), "assignee_id": member.id}
+    assert listed(actor, **filters) == ["match"]
+
+
+# --- list_tasks: limit and cursor --------------------------------------------------------
+
+
+@pytest.mark.parametrize("limit", [0, -1, PAGE_LIMIT_MAX + 1])
+def test_limit_out_of_bounds(actor, limit):
+    assert "limit" in fields_of(lambda: list_tasks(actor, limit=limit))
+
+
+@pytest.mark.parametrize("limit", [1, PAGE_LIMIT_MAX])
+def test_limit_bounds_accepted(actor, make, limit):
+    make("a")
+    make("b")
+    page = list_tasks(actor, limit=limit)
+    assert len(page.items) == min(limit, 2)
+    assert (page.next_cursor is not None) == (limit == 1)
+
+
+def test_last_page_has_no_cursor(actor, make):
+    for n in range(3):
+        make(f"t{n}")
+    assert list_tasks(actor, limit=3).next_cursor is None
+
+
+def tamper(cursor: str) -> str:
+    body, _, signature = cursor.rpartition(".")
+    flipped = "A" if signature[0] != "A" else "B"
+    return f"{body}.{flipped}{signature[1:]}"
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [tamper, lambda c: "x" + c, lambda c: c[:-3], lambda c: "garbage", lambda c: "a.b.c"],
+    ids=["signature", "prefix", "truncated", "garbage", "dots"],
+)
+def test_tampered_cursor_is_a_validation_error(actor, make, bad):
+    make("a")
+    make("b")
+    cursor = list_tasks(actor, limit=1).next_cursor
+    assert fields_of(lambda: list_tasks(actor, limit=1, cursor=bad(cursor))) == {
+        "cursor": "is not a cursor this server gave out"
+    }
+
+
+def test_cursor_signed_by_another_secret_is_refused(actor, make, app):
+    make("a")
+    make("b")
+    cursor = list_tasks(actor, limit=1).next_cursor
+    app.config["SECRET_KEY"] = "rotated"
+    assert "cursor" in fields_of(lambda: list_tasks(actor, limit=1, cursor=cursor))
+
+
+def sort_key(task: Task) -> tuple:
+    return (
+        task.due_date or date.max,
+        task.due_at or datetime.max.replace(tzinfo=UTC),
+        task.created_date,
+        task.id,
+    )
+
+
+def test_paging_to_the_end_while_tasks_are_added(actor, make, workspace):
+    """Every task that exists throughout is seen exactly once, in order, however the
+    tasks added between pages sort: before the cursor, after it, or on its very key."""
+    rng = random.Random(4)
+    days = [None, "2026-03-01", "2026-03-02", "2026-03-02T08:00:00Z", "2026-03-05"]
+
+    def add(title):
+        # Many tasks share a due date and even a created_date: the id breaks those ties.
+        created = FIXED_NOW - timedelta(minutes=rng.choice([0, 0, 5]))
+        return make(title, now=created, due_date=rng.choice(days), status="open")
+
+    original = {add(f"original {n}").id for n in range(23)}
+    seen: list[Task] = []
+    cursor = None
+    for page_number in range(100):
+        page = list_tasks(actor, limit=4, cursor=cursor)
+        seen.extend(page.items)
+        for n in range(2):
+            add(f"added on page {page_number} #{n}")
+        cursor = page.next_cursor
+        if cursor is None:
+            break
+    ids = [task.id for task in seen]
+    assert len(ids) == len(set(ids)), "no task is shown twice"
+    assert original <= set(ids), "no task that existed all along is skipped"
+    assert [sort_key(t) for t in seen] == sorted(sort_key(t) for t in seen)
+
+
+def test_paging_with_filters_keeps_them(actor, make):
+    for n in range(7):
+        make(f"high {n}", priority="high")
+        make(f"low {n}", priority="low")
+    titles, cursor = [], None
+    while True:
+        page = list_tasks(actor, TaskFilters(priority="high"), limit=3, cursor=cursor)
+        titles += [task.title for task in page.items]
+        if not (cursor := page.next_cursor):
+            break
+    assert sorted(titles) == [f"high {n}" for n in range(7)]
+
+
+def test_paging_works_with_count_of_rows_equal_to_limit(actor, make):
+    for n in range(4):
+        make(f"t{n}")
+    first = list_tasks(actor, limit=2)
+    second = list_tasks(actor, limit=2, cursor=first.next_cursor)
+    assert len(second.items) == 2 and second.next_cursor is None
+
+
+def test_stored_instants_survive_the_round_trip(actor, make):
+    """The cursor compares instants the way they are stored (naive UTC on both backends)."""
+    make("a", due_date="2026-03-02T08:00:00+05:00")
+    make("b", due_date="2026-03-02T08:00:00+05:00")
+    first = list_tasks(actor, limit=1)
+    second = list_tasks(actor, limit=1, cursor=first.next_cursor)
+    assert {first.items[0].title, second.items[0].title} == {"a", "b"}
+    count = db.session.scalar(sa.select(sa.func.count()).select_from(Task))
+    assert count == 2
+
+
+def test_cursor_is_independent_of_the_database_session_time_zone(actor, make):
+    """PostgreSQL compares a `timestamp` with a zoned parameter in the session's zone:
+    the cursor must bind its instants the way the columns store them."""
+    make("early", due_date="2026-03-02T08:00:00Z", now=FIXED_NOW)
+    make("late", due_date="2026-03-02T08:00:00Z", now=FIXED_NOW + timedelta(seconds=1))
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(sa.text("SET LOCAL TIME ZONE 'America/New_York'"))
+    first = list_tasks(actor, limit=1)
+    second = list_tasks(actor, limit=1, cursor=first.next_cursor)
+    assert [first.items[0].title, second.items[0].title] == ["early", "late"]
+    db.session.rollback()
