@@ -234,3 +234,31 @@ class Task(WorkspaceScoped, db.Model):
         sa.Index("ix_task_deal", "deal_id"),
         sa.Index("ix_task_event", "event_id"),
     )
+
+
+class IdempotencyRecord(db.Model):
+    """The answer to a `POST /v1/tasks` sent with an `Idempotency-Key`, kept for replays.
+
+    Keys are per API key. The unique constraint is what makes two concurrent requests
+    with one key create one task: the row is inserted in the task's own transaction, so
+    the second insert waits for the first to commit and then fails (see idempotency.py).
+    """
+
+    __tablename__ = "idempotency_record"
+
+    id: so.Mapped[uuid.UUID] = so.mapped_column(sa.Uuid, primary_key=True, default=uuid.uuid4)
+    api_key_id: so.Mapped[uuid.UUID] = so.mapped_column(
+        sa.Uuid, sa.ForeignKey("api_key.id", ondelete="CASCADE"), nullable=False
+    )
+    key: so.Mapped[str] = so.mapped_column(sa.String(255))
+    #: SHA-256 of the method, path and canonical JSON body of the first request.
+    request_hash: so.Mapped[str] = so.mapped_column(sa.String(64))
+    response_status: so.Mapped[int] = so.mapped_column(sa.Integer)
+    #: The JSON body of the first answer, replayed as it was.
+    response_body: so.Mapped[str] = so.mapped_column(sa.Text)
+    location: so.Mapped[str | None] = so.mapped_column(sa.String(255))
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (
+        sa.UniqueConstraint("api_key_id", "key", name="uq_idempotency_record_api_key_key"),
+    )
