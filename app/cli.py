@@ -1,9 +1,261 @@
-"""Command-line tools: `flask --app app <command>`. Each prints its result as the last line."""
+"""Command-line tools: `flask --app app <command>`. Each prints its result as the last line.
+
+Errors go to stderr as `error: <message>`, one line per problem after it, and the command
+exits with status 1 (2 for a usage error, as click does). Long commands draw a progress
+bar when stdout is a terminal and stay quiet otherwise, so scripts can read the last line.
+"""
 
 from __future__ import annotations
 
-from flask import Flask
+import functools
+import json
+import os
+import shlex
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+
+from app.extensions import db
+from app.models import ROLES
+from app.services import accounts, demo, importing
+from app.services.errors import ServiceError
+from app.services.records import Progress
+from app.services.text import fold_name
+
+#: Environment variable naming another place for the demo credentials file.
+CREDENTIALS_ENV = "CRM_TASKS_DEMO_CREDENTIALS"
+DEMO_URL = "http://127.0.0.1:5000"
 
 
 def register(app: Flask) -> None:
     """Attach the commands to `app.cli`."""
+    for cli_command in (
+        create_workspace,
+        create_user,
+        create_api_key,
+        import_csv,
+        seed_demo,
+        demo_credentials,
+    ):
+        app.cli.add_command(cli_command)
+
+
+def fail(message: str, problems: dict[str, str] | None = None) -> NoReturn:
+    """Print `error: message` and each problem to stderr, and exit with status 1."""
+    click.echo(f"error: {message}", err=True)
+    for name, problem in (problems or {}).items():
+        line = f"{name}: {problem}"
+        if line != message:  # a single-field error's message is already that line
+            click.echo(f"  {line}", err=True)
+    raise SystemExit(1)
+
+
+def command(name: str) -> Callable[[Callable[..., None]], click.Command]:
+    """Declare a CLI command: run in an app context, a ServiceError reported by `fail`."""
+
+    def decorate(function: Callable[..., None]) -> click.Command:
+        @functools.wraps(function)
+        def run(*args: Any, **kwargs: Any) -> None:
+            try:
+                function(*args, **kwargs)
+            except ServiceError as exc:
+                db.session.rollback()
+                fail(exc.message, getattr(exc, "fields", None))
+
+        return click.command(name)(with_appcontext(run))
+
+    return decorate
+
+
+@contextmanager
+def progress_bar(label: str, length: Callable[[], int]) -> Iterator[Progress | None]:
+    """A progress callback drawing a bar on a terminal; None when stdout is not one.
+
+    `length` is only called when a bar is drawn, so counting the work costs nothing
+    in scripts and tests.
+    """
+    if not sys.stdout.isatty():
+        yield None
+        return
+    with click.progressbar(length=length(), label=label) as bar:
+        yield bar.update
+
+
+#: `--workspace` names a workspace by id or by exact name (see `accounts.find_workspace`).
+workspace_option = click.option(
+    "--workspace",
+    "workspace_ref",
+    required=True,
+    metavar="ID_OR_NAME",
+    help="The workspace, by id or by exact name.",
+)
+
+
+@command("create-workspace")
+@click.argument("name")
+@click.option("--timezone", default="UTC", show_default=True, help="IANA time zone.")
+def create_workspace(name: str, timezone: str) -> None:
+    """Create a workspace; prints its id."""
+    workspace = accounts.create_workspace(name, timezone)
+    click.echo(f"Created workspace {workspace.name!r} ({workspace.timezone}):")
+    click.echo(workspace.id)
+
+
+@command("create-user")
+@workspace_option
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--role", required=True, type=click.Choice(ROLES))
+@click.option(
+    "--password",
+    prompt=True,
+    hide_input=True,
+    confirmation_prompt=True,
+    help="Asked for (hidden, twice) when not given.",
+)
+def create_user(workspace_ref: str, email: str, name: str, role: str, password: str) -> None:
+    """Create a user of a workspace; prints the user's id."""
+    workspace = accounts.find_workspace(workspace_ref)
+    user = accounts.create_user(workspace, email, name, role, password)
+    click.echo(f"Created {user.role} {user.email} in {workspace.name!r}:")
+    click.echo(user.id)
+
+
+@command("create-api-key")
+@workspace_option
+@click.option("--name", required=True, help="What the key is for.")
+@click.option(
+    "--scopes",
+    required=True,
+    metavar="SCOPE,...",
+    help=f"Comma-separated: {', '.join(accounts.KNOWN_SCOPES)}.",
+)
+def create_api_key(workspace_ref: str, name: str, scopes: str) -> None:
+    """Create an API key; prints its secret, which is shown this once and never again."""
+    workspace = accounts.find_workspace(workspace_ref)
+    key, secret = accounts.create_api_key(workspace, name, scopes.split(","))
+    click.echo(f"Created API key {key.name!r} ({key.scopes}) in {workspace.name!r}.")
+    click.echo("Store the secret now: it is not kept and cannot be shown again.")
+    click.echo(secret)
+
+
+@command("import-csv")
+@workspace_option
+@click.option("--kind", required=True, type=click.Choice(list(importing.KINDS)))
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_csv(workspace_ref: str, kind: str, file: Path) -> None:
+    """Import companies, contacts, deals or events from a UTF-8 CSV file; prints the count.
+
+    Columns: companies name,domain; contacts first_name,last_name,email,company; deals
+    name,stage,amount,company; events title,starts_at,location; each may add an id column.
+    A file with any bad row imports nothing.
+    """
+    workspace = accounts.find_workspace(workspace_ref)
+
+    def data_lines() -> int:
+        with file.open("rb") as handle:
+            return max(0, sum(1 for _ in handle) - 1)
+
+    # utf-8-sig drops the byte order mark spreadsheet programs like to write.
+    with (
+        file.open(encoding="utf-8-sig", newline="") as stream,
+        progress_bar(f"Importing {kind}", data_lines) as progress,
+    ):
+        count = importing.import_records(workspace, kind, stream, progress)
+    click.echo(count)
+
+
+def credentials_path() -> Path:
+    """Where the demo credentials live: app config, then environment, then instance/."""
+    configured = current_app.config.get("DEMO_CREDENTIALS_PATH") or os.environ.get(CREDENTIALS_ENV)
+    return Path(configured or Path(current_app.instance_path) / "demo-credentials.json")
+
+
+@command("seed-demo")
+@click.option(
+    "--contacts",
+    default=demo.DEFAULT_CONTACTS,
+    show_default=True,
+    type=click.IntRange(min=demo.MIN_CONTACTS),
+    help="Contacts to create; companies, deals and events scale with it.",
+)
+@click.option("--workspace-name", default=demo.DEMO_WORKSPACE_NAME, show_default=True)
+def seed_demo(contacts: int, workspace_name: str) -> None:
+    """Create a demo workspace with realistic data; prints its API key secret last.
+
+    The login, the key and a contact id are also written to the demo credentials file,
+    for `demo-credentials` to show again.
+    """
+    sizes = demo.DemoSizes.for_contacts(contacts)
+    with progress_bar("Seeding the demo workspace", lambda: sizes.total) as progress:
+        credentials = demo.seed_demo(workspace_name, sizes, progress=progress)
+    path = credentials_path()
+    credentials.save(path)
+    click.echo(
+        f"Created {workspace_name!r}: {sizes.contacts} contacts, {sizes.companies} companies,"
+        f" {sizes.deals} deals, {sizes.events} events."
+    )
+    click.echo(f"Log in as {credentials.email} / {credentials.password}; details in {path}")
+    click.echo(credentials.api_key)
+
+
+@command("demo-credentials")
+def demo_credentials() -> None:
+    """Show how to log in to the demo workspace and call the API (exit 1 if there is none)."""
+    credentials = demo.DemoCredentials.load(credentials_path())
+    if credentials is None:
+        fail("no demo workspace yet: run flask --app app seed-demo")
+    if not credentials.workspace_exists():
+        fail(
+            f"the demo workspace of {credentials_path()} is not in this database:"
+            " run flask --app app seed-demo"
+        )
+    click.echo(describe_demo(credentials))
+
+
+def describe_demo(credentials: demo.DemoCredentials, url: str = DEMO_URL) -> str:
+    """The welcome text: where to log in, the API key, and two curl examples that work."""
+    due = (date.today() + timedelta(days=7)).isoformat()
+    by_id = {
+        "title": f"Follow up with {credentials.contact_name}",
+        "due_date": due,
+        "priority": "high",
+        "contact_id": credentials.contact_id,
+    }
+    by_name = {
+        "title": "Send the pricing sheet",
+        "due_date": due,
+        "contact_name": fold_name(credentials.contact_name),
+    }
+    return "\n".join(
+        [
+            f"crm-tasks demo workspace {credentials.workspace_name!r}",
+            f"  Open     {url}",
+            f"  Log in   {credentials.email} / {credentials.password}",
+            f"  API key  {credentials.api_key}",
+            "",
+            f"Create a task for {credentials.contact_name} by id:",
+            curl_example(url, credentials.api_key, by_id),
+            "",
+            "or by name (matched ignoring case and accents):",
+            curl_example(url, credentials.api_key, by_name),
+        ]
+    )
+
+
+def curl_example(url: str, api_key: str, payload: dict[str, str]) -> str:
+    """A copy-pasteable `curl` call creating a task with `payload`."""
+    body = shlex.quote(json.dumps(payload, ensure_ascii=False))
+    return (
+        f"  curl -X POST {url}/v1/tasks \\\n"
+        f'    -H "Authorization: Bearer {api_key}" \\\n'
+        '    -H "Content-Type: application/json" \\\n'
+        f"    -d {body}"
+    )

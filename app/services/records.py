@@ -6,14 +6,19 @@ through here so `name_folded` is always in step with the name.
 
 from __future__ import annotations
 
+import functools
+import itertools
 import uuid
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from decimal import Decimal
+from types import SimpleNamespace
+from typing import Any
 
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.models import Company, Contact, Deal, Event
+from app.models import Company, Contact, Deal, Event, NamedRecord, utcnow
 from app.services.text import fold_name
 
 
@@ -32,7 +37,9 @@ def find_or_add_company(workspace_id: uuid.UUID, name: str, domain: str | None =
 def add_company(
     workspace_id: uuid.UUID, name: str, domain: str | None = None, *, id: uuid.UUID | None = None
 ) -> Company:
-    company = Company(id=id or uuid.uuid4(), workspace_id=workspace_id, name=name.strip(), domain=domain)
+    company = Company(
+        id=id or uuid.uuid4(), workspace_id=workspace_id, name=name.strip(), domain=domain
+    )
     company.refresh_folded_name()
     db.session.add(company)
     return company
@@ -103,3 +110,54 @@ def add_event(
     event.refresh_folded_name()
     db.session.add(event)
     return event
+
+
+#: Called with how many more units of work are done; the CLI turns it into a progress bar.
+Progress = Callable[[int], None]
+#: Rows per INSERT batch: large enough to be fast, small enough to keep memory flat.
+BULK_CHUNK_SIZE = 5_000
+
+
+def display_name(model: type[NamedRecord], row: Mapping[str, Any]) -> str:
+    """The display name of a plain row of `model`, by the model's own rule."""
+    # The property only reads attributes, so a namespace of the row stands in for an
+    # instance: the display name rule stays in models.py and is never written twice.
+    return model.display_name.fget(SimpleNamespace(**row))
+
+
+def insert_many(
+    model: type[NamedRecord],
+    rows: Iterable[dict[str, Any]],
+    *,
+    progress: Progress | None = None,
+    chunk_size: int = BULK_CHUNK_SIZE,
+) -> int:
+    """Insert plain rows of a named record in batches, without committing.
+
+    Each row holds the model's attribute names; `id`, `name_folded` and `created_at` are
+    filled in when missing. This is the fast path for imports and the demo seed: one
+    executemany per batch instead of one ORM object per record. Returns the row count.
+    """
+    now = utcnow()
+    # Big files and the demo repeat names a lot; folding each distinct one once is faster.
+    fold = functools.lru_cache(maxsize=1 << 16)(fold_name)
+    count = 0
+    rows = iter(rows)
+    # itertools.batched needs Python 3.12; the project supports 3.11.
+    while chunk := list(itertools.islice(rows, chunk_size)):
+        batch = [
+            {
+                **row,
+                "id": row.get("id") or uuid.uuid4(),
+                "name_folded": fold(display_name(model, row)),
+                "created_at": row.get("created_at") or now,
+            }
+            for row in chunk
+        ]
+        # render_nulls keeps every row's column set the same, so each batch is a single
+        # executemany; otherwise the ORM splits it wherever a None value comes or goes.
+        db.session.execute(sa.insert(model).execution_options(render_nulls=True), batch)
+        count += len(batch)
+        if progress:
+            progress(len(batch))
+    return count
