@@ -554,3 +554,14 @@ def test_cursor_is_independent_of_the_database_session_time_zone(actor, make):
     second = list_tasks(actor, limit=1, cursor=first.next_cursor)
     assert [first.items[0].title, second.items[0].title] == ["early", "late"]
     db.session.rollback()
+
+
+def test_every_refused_list_value_is_named_at_once(actor):
+    filters = TaskFilters(statuses=("done",), priority="urgent", q="\x00", due="someday")
+    assert set(fields_of(lambda: list_tasks(actor, filters, limit=0))) == {
+        "status",
+        "priority",
+        "q",
+        "due",
+        "limit",
+    }

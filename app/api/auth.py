@@ -8,7 +8,7 @@ from app.api import bp
 from app.api.envelope import error_response
 from app.services.accounts import Actor, authenticate_api_key
 
-PUBLIC_ENDPOINTS = frozenset()
+PUBLIC_ENDPOINTS = frozenset({"api.openapi_document"})
 
 
 @bp.before_request

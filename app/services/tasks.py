@@ -137,6 +137,9 @@ class _Fields:
         except ValueError as exc:
             self.problems[name] = str(exc)
             return None
+        except OverflowError:  # e.g. 9999-12-31T23:00:00-05:00 is past year 9999 in UTC
+            self.problems[name] = "is out of the supported range (years 1 to 9999)"
+            return None
 
     def fail_if_any(self) -> None:
         if self.problems:
@@ -493,8 +496,7 @@ def list_tasks(
     row's sort key, tasks added meanwhile never cause gaps or repeats.
     """
     actor.require(READ)
-    if not 1 <= limit <= PAGE_LIMIT_MAX:
-        raise ValidationError.for_fields({"limit": f"must be between 1 and {PAGE_LIMIT_MAX}"})
+    _check_list_request(filters, limit)
     query = sa.select(Task).where(
         Task.workspace_id == actor.workspace_id, Task.deleted_at.is_(None)
     )
@@ -511,20 +513,29 @@ def list_tasks(
     return TaskPage(rows[:limit], next_cursor)
 
 
+def _check_list_request(filters: TaskFilters, limit: int) -> None:
+    """Raise one ValidationError naming every filter value (and the limit) not allowed."""
+    problems: dict[str, str] = {}
+    if filters.statuses is not None and any(s not in TASK_STATUSES for s in filters.statuses):
+        problems["status"] = f"must be one of {', '.join(TASK_STATUSES)}"
+    if filters.priority is not None and filters.priority not in TASK_PRIORITIES:
+        problems["priority"] = f"must be one of {', '.join(TASK_PRIORITIES)}"
+    if filters.due is not None and filters.due not in DUE_FILTERS:
+        problems["due"] = f"must be one of {', '.join(DUE_FILTERS)}"
+    if filters.q and (problem := text_problem(filters.q)):
+        problems["q"] = problem
+    if not 1 <= limit <= PAGE_LIMIT_MAX:
+        problems["limit"] = f"must be between 1 and {PAGE_LIMIT_MAX}"
+    if problems:
+        raise ValidationError.for_fields(problems)
+
+
 def _filter_conditions(filters: TaskFilters, workspace_id: uuid.UUID, now: datetime) -> list:
+    """SQL conditions for the filters, which `_check_list_request` has checked."""
     conditions = []
     if filters.statuses is not None:
-        bad = [s for s in filters.statuses if s not in TASK_STATUSES]
-        if bad:
-            raise ValidationError.for_fields(
-                {"status": f"must be one of {', '.join(TASK_STATUSES)}"}
-            )
         conditions.append(Task.status.in_(filters.statuses))
     if filters.priority is not None:
-        if filters.priority not in TASK_PRIORITIES:
-            raise ValidationError.for_fields(
-                {"priority": f"must be one of {', '.join(TASK_PRIORITIES)}"}
-            )
         conditions.append(Task.priority == filters.priority)
     for name in ("assignee_id", *PARENT_LINKS):
         value = getattr(filters, name)
@@ -535,9 +546,6 @@ def _filter_conditions(filters: TaskFilters, workspace_id: uuid.UUID, now: datet
     if filters.due_after is not None:
         conditions.append(Task.due_date >= filters.due_after)
     if filters.q:
-        problem = text_problem(filters.q)
-        if problem:
-            raise ValidationError.for_fields({"q": problem})
         pattern = (
             "%"
             + filters.q.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
