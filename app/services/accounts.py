@@ -187,3 +187,27 @@ def revoke_api_key(actor: Actor, key_id: uuid.UUID, at: datetime | None = None) 
         key.revoked_at = at or dates.now()
         db.session.commit()
     return key
+
+
+#: Held by workspace admins only (never by an API key): managing users and API keys.
+MANAGE = "workspace:manage"
+
+
+def admin_actor(user: User) -> Actor:
+    """The actor for a workspace admin's management pages; PermissionDenied for anyone else."""
+    if user.role != "admin" or not user.active:
+        raise PermissionDenied(MANAGE)
+    actor = Actor.for_user(user)
+    return Actor(actor.workspace_id, actor.scopes | {MANAGE}, user_id=actor.user_id)
+
+
+def list_api_keys(actor: Actor) -> list[ApiKey]:
+    """The workspace's API keys, live ones first, newest first (admins only)."""
+    actor.require(MANAGE)
+    return list(
+        db.session.scalars(
+            sa.select(ApiKey)
+            .where(ApiKey.workspace_id == actor.workspace_id)
+            .order_by(ApiKey.revoked_at.is_not(None), ApiKey.created_at.desc(), ApiKey.id)
+        )
+    )

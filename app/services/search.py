@@ -1,0 +1,279 @@
+"""Ranked search over a workspace's contacts, companies, deals and events (autocomplete).
+
+`search(kind, workspace_id, query)` answers at most `limit` hits: first the records whose
+folded name starts with the folded query, or has a word that does ("mü" finds "Hans
+Müller"), then fuzzy matches scored by rapidfuzz ("mulr", "ller"). Accents, case and
+spacing are ignored as in name resolution (CONTRACT §3), and every hit carries the context
+people choose by (email and company, domain, stage, date) and the span of its label that
+matched, so the door can highlight it.
+
+The interface is what the web door relies on; the internals (a LIKE query plus a rapidfuzz
+pass over the workspace's names) are fine at today's scale and may become an index later.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from rapidfuzz import fuzz, process
+
+from app.extensions import db
+from app.models import Company, Contact, Deal, Event, NamedRecord, Workspace
+from app.services import dates
+from app.services.text import fold_name
+
+Kind = Literal["contact", "company", "deal", "event"]
+
+MODELS: dict[str, type[NamedRecord]] = {
+    "contact": Contact,
+    "company": Company,
+    "deal": Deal,
+    "event": Event,
+}
+MAX_HITS = 10
+#: Longer queries are cut here: nobody types more into an autocomplete field.
+QUERY_MAX = 200
+# Fuzzy hits need this rapidfuzz score (0–100). With `partial_ratio`, 75 keeps one wrong or
+# missing letter in a four-letter fragment ("mulr" → "Müller", "smiht" → "Smith") while
+# three-letter fragments share two letters with almost any name; those must be found
+# verbatim inside the name instead (a score of 100), see FUZZY_MIN_LENGTH.
+FUZZY_CUTOFF = 75.0
+FUZZY_MIN_LENGTH = 4
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One suggestion: the record, how it reads, why it matched, and what part matched."""
+
+    id: uuid.UUID
+    kind: str
+    label: str
+    context: str
+    score: float
+    #: `prefix` (name or one of its words starts with the query) or `fuzzy`.
+    match: str = "prefix"
+    #: The matched part of `label` as [start, end) character offsets, when there is one.
+    highlight: tuple[int, int] | None = None
+
+    @property
+    def parts(self) -> tuple[str, str, str]:
+        """`label` split into (before, matched, after) for highlighting; escape each part."""
+        if self.highlight is None:
+            return self.label, "", ""
+        start, end = self.highlight
+        return self.label[:start], self.label[start:end], self.label[end:]
+
+
+def search(
+    kind: str, workspace_id: uuid.UUID, query: str, limit: int = MAX_HITS
+) -> list[SearchHit]:
+    """The workspace's records of `kind` matching `query`, prefix matches first, at most `limit`."""
+    model = MODELS[kind]
+    folded = fold_name(query[:QUERY_MAX])
+    if not folded or limit <= 0:
+        return []
+
+    ranked: list[tuple[uuid.UUID, str, float]] = [
+        (record_id, "prefix", score)
+        for record_id, score in _prefix_matches(model, workspace_id, folded, limit)
+    ]
+    if len(ranked) < limit:
+        seen = {record_id for record_id, _match, _score in ranked}
+        ranked += [
+            (record_id, "fuzzy", score)
+            for record_id, score in _fuzzy_matches(
+                model, workspace_id, folded, limit - len(ranked), exclude=seen
+            )
+        ]
+
+    records = _load(model, [record_id for record_id, _m, _s in ranked])
+    tz = _workspace_zone(workspace_id) if kind == "event" else None
+    hits = []
+    for record_id, match, score in ranked:
+        record = records[record_id]
+        label = record.display_name
+        hits.append(
+            SearchHit(
+                id=record.id,
+                kind=kind,
+                label=label,
+                context=record_context(record, tz),
+                score=score,
+                match=match,
+                highlight=_highlight(label, folded, match),
+            )
+        )
+    return hits
+
+
+def get_record(kind: str, workspace_id: uuid.UUID, record_id: uuid.UUID) -> NamedRecord | None:
+    """The workspace's record of `kind` with this id, or None (also for another workspace's)."""
+    model = MODELS[kind]
+    return db.session.scalar(
+        sa.select(model)
+        .where(model.id == record_id, model.workspace_id == workspace_id)
+        .options(*_context_loads(model))
+    )
+
+
+def describe_record(kind: str, workspace_id: uuid.UUID, record_id: uuid.UUID) -> SearchHit | None:
+    """A picked record as the autocomplete shows it (label and context), or None."""
+    record = get_record(kind, workspace_id, record_id)
+    if record is None:
+        return None
+    tz = _workspace_zone(workspace_id) if kind == "event" else None
+    return SearchHit(
+        id=record.id,
+        kind=kind,
+        label=record.display_name,
+        context=record_context(record, tz),
+        score=100.0,
+    )
+
+
+def record_context(record: NamedRecord, tz=None) -> str:
+    """What tells two similar names apart: email and company, domain, stage, date."""
+    if isinstance(record, Contact):
+        parts = [record.email, record.company.name if record.company else None]
+    elif isinstance(record, Company):
+        parts = [record.domain]
+    elif isinstance(record, Deal):
+        parts = [record.stage, record.company.name if record.company else None]
+    elif isinstance(record, Event):
+        parts = [format_event_start(record.starts_at, tz), record.location]
+    else:  # pragma: no cover - every kind is listed above
+        parts = []
+    return " · ".join(p for p in parts if p)
+
+
+def format_event_start(moment: datetime, tz=None) -> str:
+    """`Tue 10 Mar 2026, 09:00` in the workspace's zone."""
+    local = moment.astimezone(tz) if tz else moment
+    return f"{local:%a} {local.day} {local:%b %Y, %H:%M}"
+
+
+def _prefix_matches(
+    model: type[NamedRecord], workspace_id: uuid.UUID, folded: str, limit: int
+) -> list[tuple[uuid.UUID, float]]:
+    """Names starting with the query (score 100), then names with a word that does (95)."""
+    pattern = _like_escape(folded)
+    starts = model.name_folded.like(f"{pattern}%", escape="\\")
+    word_starts = model.name_folded.like(f"% {pattern}%", escape="\\")
+    rows = db.session.execute(
+        sa.select(model.id, starts)
+        .where(model.workspace_id == workspace_id, sa.or_(starts, word_starts))
+        .order_by(sa.case((starts, 0), else_=1), model.name_folded, model.id)
+        .limit(limit)
+    )
+    return [(record_id, 100.0 if name_starts else 95.0) for record_id, name_starts in rows]
+
+
+def _fuzzy_matches(
+    model: type[NamedRecord],
+    workspace_id: uuid.UUID,
+    folded: str,
+    limit: int,
+    exclude: set[uuid.UUID],
+) -> list[tuple[uuid.UUID, float]]:
+    """Names close to the query by rapidfuzz, best first, excluding ids already found."""
+    names = {
+        record_id: name
+        for record_id, name in db.session.execute(
+            sa.select(model.id, model.name_folded).where(model.workspace_id == workspace_id)
+        )
+        if record_id not in exclude
+    }
+    cutoff = FUZZY_CUTOFF if len(folded) >= FUZZY_MIN_LENGTH else 100.0
+    scored = process.extract(folded, names, scorer=_fuzzy_score, score_cutoff=cutoff, limit=None)
+    # Equal scores keep a stable, readable order: by name.
+    scored.sort(key=lambda item: (-item[1], item[0], str(item[2])))
+    return [(record_id, score) for _name, score, record_id in scored[:limit]]
+
+
+def _fuzzy_score(query: str, name: str, **_: object) -> float:
+    """Best of: the query inside the name (typo-tolerant), and the whole name reordered."""
+    return max(fuzz.partial_ratio(query, name), fuzz.token_sort_ratio(query, name))
+
+
+def _load(model: type[NamedRecord], ids: list[uuid.UUID]) -> dict[uuid.UUID, NamedRecord]:
+    if not ids:
+        return {}
+    rows = db.session.scalars(
+        sa.select(model).where(model.id.in_(ids)).options(*_context_loads(model))
+    )
+    return {record.id: record for record in rows}
+
+
+def _context_loads(model: type[NamedRecord]) -> list:
+    if model is Contact:
+        return [so.selectinload(Contact.company)]
+    if model is Deal:
+        return [so.selectinload(Deal.company)]
+    return []
+
+
+def _workspace_zone(workspace_id: uuid.UUID):
+    name = db.session.scalar(sa.select(Workspace.timezone).where(Workspace.id == workspace_id))
+    return dates.zone(name or "UTC")
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _highlight(label: str, folded_query: str, match: str) -> tuple[int, int] | None:
+    """Where `folded_query` matched inside `label`, as offsets into the original label."""
+    folded, origin = fold_with_offsets(label)
+    if not folded:
+        return None
+    if match == "prefix":
+        start = 0 if folded.startswith(folded_query) else folded.find(" " + folded_query) + 1
+        if start < 0 or not folded.startswith(folded_query, start):
+            return None
+        end = start + len(folded_query)
+    else:
+        if len(folded_query) > len(folded):
+            return None
+        alignment = fuzz.partial_ratio_alignment(folded_query, folded)
+        if alignment is None or alignment.dest_end <= alignment.dest_start:
+            return None
+        start, end = alignment.dest_start, alignment.dest_end
+        # Do not start or end a highlight on the space between two words.
+        while start < end and folded[start] == " ":
+            start += 1
+        while end > start and folded[end - 1] == " ":
+            end -= 1
+        if start == end:
+            return None
+    return origin[start], origin[end - 1] + 1
+
+
+def fold_with_offsets(label: str) -> tuple[str, list[int]]:
+    """`fold_name(label)` built character by character, with each folded character's source.
+
+    `origin[i]` is the offset in `label` of the character that produced folded character
+    `i` (`ß` gives two: `ss`), so a match in the folded name maps back to the label.
+    """
+    chars: list[str] = []
+    origin: list[int] = []
+    pending_space = False
+    for index, char in enumerate(label):
+        if unicodedata.combining(char) or char in "'’":
+            continue  # accents vanish and apostrophes join words, as in fold_name
+        for ch in fold_name(char) or " ":
+            if ch == " ":
+                pending_space = True
+                continue
+            if pending_space and chars:
+                chars.append(" ")
+                origin.append(index)
+            pending_space = False
+            chars.append(ch)
+            origin.append(index)
+    return "".join(chars), origin
