@@ -55,6 +55,10 @@ def register_blueprints(app: Flask) -> None:
     # The API authenticates with bearer keys, not cookies: CSRF cannot apply to it.
     csrf.exempt(api_bp)
 
+    from app.web import bp as web_bp
+
+    app.register_blueprint(web_bp)
+
 
 def register_commands(app: Flask) -> None:
     from app.cli import register

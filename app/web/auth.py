@@ -1,0 +1,87 @@
+"""Signing in and out. Every page of the browser app but the login page needs a session."""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import Response, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from app.extensions import db, login_manager
+from app.models import User
+from app.services.accounts import authenticate_user
+from app.web import bp
+from app.web.forms import LoginForm
+from app.web.helpers import form_error_status, page_url, safe_next
+
+#: Endpoints a visitor without a session may reach.
+PUBLIC_ENDPOINTS = frozenset({"web.login"})
+
+login_manager.login_view = "web.login"
+login_manager.login_message = "Please log in to see that page."
+login_manager.login_message_category = "info"
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    """The session's user, or None when it is gone or deactivated (which ends the session)."""
+    try:
+        user = db.session.get(User, uuid.UUID(user_id))
+    except ValueError:
+        return None
+    return user if user is not None and user.active else None
+
+
+@login_manager.unauthorized_handler
+def unauthorized() -> Response:
+    """Send the visitor to the login page, remembering the page they asked for.
+
+    An htmx request cannot follow a redirect to a whole page (the login form would land
+    inside the list); `HX-Redirect` makes htmx load the login page as a full navigation.
+    """
+    target = url_for("web.login", next=page_url())
+    if request.headers.get("HX-Request") == "true":
+        return Response(status=204, headers={"HX-Redirect": target})
+    flash(login_manager.login_message, login_manager.login_message_category)
+    return redirect(target)
+
+
+@bp.before_request
+def require_session():
+    """Every page of the browser app needs a signed-in user, except the login page."""
+    if request.endpoint in PUBLIC_ENDPOINTS or current_user.is_authenticated:
+        return None
+    return login_manager.unauthorized()
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """Show the login form; on good credentials, start a session and go where asked."""
+    next_url = safe_next(request.values.get("next"))
+    if current_user.is_authenticated and request.method == "GET":
+        return redirect(next_url or url_for("web.task_list"))
+    form = LoginForm(next=next_url or "")
+    error = None
+    if form.validate_on_submit():
+        user = authenticate_user(form.email.data or "", form.password.data or "")
+        if user is not None:
+            login_user(user)
+            return redirect(safe_next(form.next.data) or url_for("web.task_list"), code=303)
+        # One message for every wrong part, so the form does not reveal who has an account.
+        error = "Wrong email or password. Check both and try again."
+    status = form_error_status() if request.method == "POST" else 200
+    return render_template("auth/login.html", form=form, error=error), status
+
+
+@bp.post("/logout")
+@login_required
+def logout() -> Response:
+    """End the session (a POST, so another site cannot log people out with a link)."""
+    logout_user()
+    flash("You are logged out.", "success")
+    return redirect(url_for("web.login"), code=303)
+
+
+@bp.get("/")
+def home() -> Response:
+    return redirect(url_for("web.task_list"))

@@ -1,0 +1,168 @@
+"""WTForms forms of the browser app.
+
+The task form only carries what people type, under the API's field names; it validates
+nothing but the CSRF token. Every rule is checked by the task service, whose errors the
+views put back next to the fields (see `TaskForm.payload` and `views.tasks`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    EmailField,
+    HiddenField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    widgets,
+)
+from wtforms.validators import InputRequired
+
+from app.models import TASK_PRIORITIES
+from app.services.accounts import KNOWN_SCOPES
+
+try:
+    from wtforms.fields.choices import SelectChoice
+except ImportError:  # WTForms before 3.3 takes (value, label) tuples
+    SelectChoice = None
+
+
+def choices(pairs) -> list:
+    """(value, label) pairs as the installed WTForms wants select choices."""
+    return [
+        SelectChoice(value, label) if SelectChoice else (value, label) for value, label in pairs
+    ]
+
+
+STATUS_PAIRS = [("open", "Open"), ("in_progress", "In progress"), ("completed", "Completed")]
+STATUS_CHOICES = choices(STATUS_PAIRS)
+PRIORITY_CHOICES = choices([("", "No priority")] + [(p, p.capitalize()) for p in TASK_PRIORITIES])
+#: The four parent links: (kind, id field, text field of the combobox, search URL segment).
+LINKS = (
+    ("contact", "contact_id", "contact_name", "contacts"),
+    ("company", "company_id", "company_name", "companies"),
+    ("deal", "deal_id", "deal_query", "deals"),
+    ("event", "event_id", "event_query", "events"),
+)
+#: Text fields the service resolves by name (CONTRACT §3); deals and events must be picked.
+NAME_FIELDS = {"contact": "contact_name", "company": "company_name"}
+
+
+def strip_or_none(value: Any) -> str | None:
+    """A typed value, or None when nothing (or only spaces) was typed."""
+    if value is None:
+        return None
+    return value if isinstance(value, str) and value.strip() else None
+
+
+def combine_due(day: str | None, time: str | None) -> str | None:
+    """The due date as the service reads it: `2026-03-10`, or `2026-03-10T09:30` (a wall-clock
+    time, which the service reads in the workspace's zone)."""
+    day, time = strip_or_none(day), strip_or_none(time)
+    if day and time:
+        return f"{day.strip()}T{time.strip()}"
+    return day
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("Email", validators=[InputRequired()])
+    password = PasswordField("Password", validators=[InputRequired()])
+    next = HiddenField()
+
+
+class TaskForm(FlaskForm):
+    """Every field of CONTRACT §2 as people enter it; `payload` turns it into the API's."""
+
+    title = StringField("Title")
+    description = TextAreaField("Description")
+    status = SelectField("Status", choices=STATUS_CHOICES, default="open", validate_choice=False)
+    priority = SelectField("Priority", choices=PRIORITY_CHOICES, validate_choice=False)
+    task_type = StringField("Type")
+    due_date = StringField("Due date")
+    due_time = StringField("Time (optional)")
+    assignee_id = SelectField("Assignee", choices=[], validate_choice=False)
+    contact_id = HiddenField()
+    contact_name = StringField("Contact")
+    company_id = HiddenField()
+    company_name = StringField("Company")
+    deal_id = HiddenField()
+    deal_query = StringField("Deal")
+    event_id = HiddenField()
+    event_query = StringField("Event")
+    created_date = StringField("Created (optional)")
+    next = HiddenField()
+
+    def set_assignees(self, users: list) -> None:
+        self.assignee_id.choices = choices([("", "Nobody")] + [(str(u.id), u.name) for u in users])
+
+    def due_value(self) -> str | None:
+        return combine_due(self.due_date.data, self.due_time.data)
+
+    def form_problems(self) -> dict[str, str]:
+        """What this form cannot even hand to the service (the service checks the rest)."""
+        problems = {}
+        if strip_or_none(self.due_time.data) and not strip_or_none(self.due_date.data):
+            problems["due_time"] = "Give a due date for this time, or clear the time."
+        for kind, id_field, text_field, _segment in LINKS:
+            if kind in NAME_FIELDS:
+                continue
+            if strip_or_none(getattr(self, text_field).data) and not strip_or_none(
+                getattr(self, id_field).data
+            ):
+                problems[id_field] = f"Choose a {kind} from the suggestions, or clear the text."
+        return problems
+
+    def payload(self, *, partial: bool, unchanged: Mapping[str, str] | None = None) -> dict:
+        """The API's fields for `create_task` (`partial=False`) or `update_task` (`True`).
+
+        Empty fields are left out when creating and sent as None (clear it) when updating.
+        A typed contact or company name goes along only when no record was picked: a picked
+        id wins over leftover text. Values in `unchanged` that the person did not touch are
+        left out, so saving an untouched form cannot shift them (a time shown to the minute).
+        """
+        values: dict[str, Any] = {
+            "title": self.title.data,
+            "description": self.description.data,
+            "status": self.status.data,
+            "priority": self.priority.data,
+            "task_type": self.task_type.data,
+            "due_date": self.due_value(),
+            "assignee_id": self.assignee_id.data,
+            "created_date": self.created_date.data,
+        }
+        for kind, id_field, _text_field, _segment in LINKS:
+            values[id_field] = getattr(self, id_field).data
+            name_field = NAME_FIELDS.get(kind)
+            if name_field and not strip_or_none(values[id_field]):
+                name = strip_or_none(getattr(self, name_field).data)
+                if name or not partial:
+                    values[name_field] = name
+        for name, shown in (unchanged or {}).items():
+            if (values.get(name) or "") == shown:
+                del values[name]
+        values = {name: strip_or_none(value) for name, value in values.items()}
+        if not partial:
+            values = {name: value for name, value in values.items() if value is not None}
+        return values
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """Several choices as checkboxes (a fieldset of them, not a multi-select box)."""
+
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+class ApiKeyForm(FlaskForm):
+    name = StringField("Name", validators=[InputRequired()])
+    scopes = MultiCheckboxField(
+        "Scopes",
+        choices=choices([(scope, scope) for scope in KNOWN_SCOPES]),
+        default=list(KNOWN_SCOPES),
+        validate_choice=False,
+    )

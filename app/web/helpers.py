@@ -1,0 +1,148 @@
+"""What every view of the browser app shares: the actor, htmx conventions, safe redirects,
+template filters, and how service errors become pages."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from urllib.parse import urlsplit
+
+from flask import Response, g, redirect, request, url_for
+from flask_login import current_user
+from sqlalchemy.exc import SQLAlchemyError
+
+from app.errors import render_page
+from app.extensions import db
+from app.models import Workspace
+from app.services import schedule
+from app.services.accounts import WRITE, Actor
+from app.services.errors import NotFound, PermissionDenied
+from app.web import bp
+
+PRIORITY_LABELS = {"low": "Low", "medium": "Medium", "high": "High"}
+STATUS_LABELS = {"open": "Open", "in_progress": "In progress", "completed": "Completed"}
+
+
+def current_actor() -> Actor:
+    """The signed-in user as the services' Actor (always of the user's own workspace)."""
+    return Actor.for_user(current_user)
+
+
+def current_workspace() -> Workspace:
+    if "workspace" not in g:
+        g.workspace = db.session.get(Workspace, current_user.workspace_id)
+    return g.workspace
+
+
+def workspace_zone():
+    return schedule.workspace_zone(current_workspace())
+
+
+def is_htmx() -> bool:
+    """An htmx request that wants a fragment (a history restore wants the whole page)."""
+    return (
+        request.headers.get("HX-Request") == "true"
+        and request.headers.get("HX-History-Restore-Request") != "true"
+    )
+
+
+def safe_next(target: str | None) -> str | None:
+    """`target` when it is a path on this site, else None (no open redirects).
+
+    Only `/path?query` is accepted: no scheme, no host, no `//host` or `/\\host` tricks.
+    """
+    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+        return None
+    if any(ch in target for ch in "\\\r\n\t") or any(ord(ch) < 32 for ch in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    return target
+
+
+def page_url() -> str:
+    """The URL of the page the person is looking at (for htmx requests, the page's URL)."""
+    if request.headers.get("HX-Request") == "true":
+        current = urlsplit(request.headers.get("HX-Current-URL", ""))
+        if current.path:
+            return safe_next(current.path + (f"?{current.query}" if current.query else "")) or "/"
+    return request.full_path.rstrip("?")
+
+
+def redirect_back(default_endpoint: str = "web.task_list", **values) -> Response:
+    """Back to the page a plain (non-htmx) POST came from: a form's `next`, else the list."""
+    target = safe_next(request.form.get("next")) or url_for(default_endpoint, **values)
+    return redirect(target, code=303)
+
+
+def form_error_status() -> int:
+    """An invalid form answers 400, except to htmx, which only swaps 2xx answers by default."""
+    return 200 if is_htmx() else 400
+
+
+@bp.app_context_processor
+def inject_permissions() -> dict:
+    """What the layout needs to show or hide: write buttons, the admin link, the workspace.
+
+    Error pages use the layout too, also when the database is down: then they render
+    without the signed-in parts instead of failing a second time.
+    """
+    anonymous = {"nav_user": None, "can_write": False, "is_admin": False, "workspace": None}
+    try:
+        if not current_user.is_authenticated:
+            return anonymous
+        return {
+            "nav_user": current_user,
+            "can_write": WRITE in current_actor().scopes,
+            "is_admin": current_user.role == "admin",
+            "workspace": current_workspace(),
+        }
+    except SQLAlchemyError:
+        db.session.rollback()
+        return anonymous
+
+
+@bp.app_template_filter("local_datetime")
+def local_datetime(moment: datetime | None, fmt: str = "long") -> str:
+    """An instant in the workspace's zone: `10 Mar 2026, 09:00` (or `2026-03-10T09:00`)."""
+    if moment is None:
+        return ""
+    local = moment.astimezone(workspace_zone()) if current_user.is_authenticated else moment
+    if fmt == "input":  # the value of an <input type="datetime-local">
+        return local.strftime("%Y-%m-%dT%H:%M")
+    return f"{local.day} {local:%b %Y, %H:%M}"
+
+
+@bp.app_template_filter("nice_date")
+def nice_date(day: date | None) -> str:
+    """`Tue 10 Mar 2026`."""
+    return "" if day is None else f"{day:%a} {day.day} {day:%b %Y}"
+
+
+@bp.app_template_filter("status_label")
+def status_label(status: str | None) -> str:
+    return STATUS_LABELS.get(status or "", status or "")
+
+
+@bp.app_template_filter("priority_label")
+def priority_label(priority: str | None) -> str:
+    return PRIORITY_LABELS.get(priority or "", priority or "")
+
+
+@bp.app_template_filter("task_type_label")
+def task_type_label(task_type: str | None) -> str:
+    return (task_type or "").replace("_", " ").capitalize()
+
+
+@bp.errorhandler(PermissionDenied)
+def permission_denied(error: PermissionDenied):
+    db.session.rollback()
+    return render_page(
+        403, "Not allowed", "Your role does not allow this. Ask an admin of your workspace."
+    )
+
+
+@bp.errorhandler(NotFound)
+def not_found(error: NotFound):
+    db.session.rollback()
+    return render_page(404, "Not found", f"{error.message}.")

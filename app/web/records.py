@@ -1,0 +1,65 @@
+"""A page per contact, company, deal and event: the record, its tasks, and "New task"."""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import abort, render_template, url_for
+from flask_login import current_user
+
+from app.services import search
+from app.services import tasks as task_service
+from app.services.tasks import TaskFilters
+from app.web import bp
+from app.web.helpers import current_actor, workspace_zone
+from app.web.tasks import prefetch_links, row_context
+
+#: How many of a record's tasks its page lists; the task list shows the rest.
+RECORD_TASKS = 50
+
+
+def record_page(kind: str, record_id: uuid.UUID):
+    """The record of the signed-in user's workspace, or 404 (also for another workspace's)."""
+    actor = current_actor()
+    actor.require(task_service.READ)
+    record = search.get_record(kind, actor.workspace_id, record_id)
+    if record is None:
+        abort(404)
+    id_field = f"{kind}_id"
+    page = task_service.list_tasks(actor, TaskFilters(**{id_field: record.id}), limit=RECORD_TASKS)
+    prefetch_links(page.items)
+    return render_template(
+        "records/show.html",
+        kind=kind,
+        record=record,
+        context=search.record_context(record, workspace_zone()),
+        tasks=page.items,
+        more_url=url_for("web.task_list", status="all", **{id_field: record.id})
+        if page.next_cursor
+        else None,
+        list_url=url_for("web.task_list", **{id_field: record.id}),
+        new_task_url=url_for("web.task_new", **{id_field: record.id}),
+        tz=workspace_zone(),
+        user=current_user,
+        **{k: v for k, v in row_context().items() if k != "tz"},
+    )
+
+
+@bp.get("/contacts/<uuid:record_id>")
+def contact_page(record_id: uuid.UUID):
+    return record_page("contact", record_id)
+
+
+@bp.get("/companies/<uuid:record_id>")
+def company_page(record_id: uuid.UUID):
+    return record_page("company", record_id)
+
+
+@bp.get("/deals/<uuid:record_id>")
+def deal_page(record_id: uuid.UUID):
+    return record_page("deal", record_id)
+
+
+@bp.get("/events/<uuid:record_id>")
+def event_page(record_id: uuid.UUID):
+    return record_page("event", record_id)

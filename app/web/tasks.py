@@ -1,0 +1,503 @@
+"""Tasks in the browser: the list with its filters, the form (new and edit), and the in-place
+actions (complete, reopen, delete, undo)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from flask import flash, make_response, redirect, render_template, request, url_for
+from flask_login import current_user
+from wtforms import Form, HiddenField, SearchField, SelectField
+
+from app.extensions import db
+from app.models import Company, Contact, Deal, Event, Task, User
+from app.services import dates, schedule, search
+from app.services import tasks as task_service
+from app.services.accounts import WRITE
+from app.services.errors import AmbiguousReference, Candidate, ValidationError
+from app.services.tasks import PARENT_FIELD, SUGGESTED_TASK_TYPES, TaskFilters
+from app.web import bp
+from app.web.forms import LINKS, NAME_FIELDS, STATUS_PAIRS, TaskForm, choices, combine_due
+from app.web.helpers import (
+    current_actor,
+    form_error_status,
+    is_htmx,
+    page_url,
+    redirect_back,
+    safe_next,
+    workspace_zone,
+)
+
+PAGE_SIZE = 50
+#: The list's default: everything not completed.
+NOT_COMPLETED = ("open", "in_progress")
+#: Form fields a service error may name, and the label people know them by.
+FIELD_LABELS = {
+    "title": "Title",
+    "description": "Description",
+    "status": "Status",
+    "priority": "Priority",
+    "task_type": "Type",
+    "due_date": "Due date",
+    "due_time": "Time",
+    "assignee_id": "Assignee",
+    "contact_id": "Contact",
+    "contact_name": "Contact",
+    "company_id": "Company",
+    "company_name": "Company",
+    "deal_id": "Deal",
+    "event_id": "Event",
+    "created_date": "Created date",
+    PARENT_FIELD: "Links",
+}
+#: Where each error is shown: the combobox of a link collects its id's and its name's errors.
+ERROR_SLOTS = {
+    "contact_id": "contact",
+    "contact_name": "contact",
+    "company_id": "company",
+    "company_name": "company",
+    "deal_id": "deal",
+    "event_id": "event",
+    "due_date": "due_date",
+    "due_time": "due_date",
+    PARENT_FIELD: "links",
+}
+#: Which input an error summary links to, per slot.
+SLOT_INPUTS = {
+    "contact": "contact_name",
+    "company": "company_name",
+    "deal": "deal_query",
+    "event": "event_query",
+    "links": "links",
+}
+LINK_MODELS = {"contact": Contact, "company": Company, "deal": Deal, "event": Event}
+
+
+# ---------------------------------------------------------------------------------------
+# The list
+
+
+class TaskFilterForm(Form):
+    """The list's filters: a plain GET form (no CSRF: it changes nothing), kept in the URL."""
+
+    status = SelectField(
+        "Status",
+        choices=choices([("", "Not completed"), *STATUS_PAIRS, ("all", "All")]),
+        default="",
+    )
+    priority = SelectField(
+        "Priority",
+        choices=choices([("", "Any"), ("high", "High"), ("medium", "Medium"), ("low", "Low")]),
+    )
+    assignee = SelectField("Assignee", choices=choices([("", "Anyone"), ("mine", "Mine")]))
+    due = SelectField(
+        "Due",
+        choices=choices(
+            [
+                ("", "Any time"),
+                ("overdue", "Overdue"),
+                ("today", "Today"),
+                ("week", "This week"),
+                ("none", "No due date"),
+            ]
+        ),
+    )
+    q = SearchField("Title contains")
+    contact_id = HiddenField()
+    company_id = HiddenField()
+    deal_id = HiddenField()
+    event_id = HiddenField()
+
+    def task_filters(self, user: User) -> TaskFilters:
+        """The service's filters; values that are not one of the choices mean "no filter"."""
+        status = self.status.data or ""
+        statuses = {"": NOT_COMPLETED, "all": None}.get(status)
+        if status in ("open", "in_progress", "completed"):
+            statuses = (status,)
+        elif status not in ("", "all"):
+            statuses = NOT_COMPLETED
+        assignee = self.assignee.data or ""
+        assignee_id = user.id if assignee == "mine" else _uuid(assignee)
+        links = {name: _uuid(getattr(self, name).data) for name in task_service.PARENT_LINKS}
+        return TaskFilters(
+            statuses=statuses,
+            priority=self.priority.data
+            if self.priority.data in ("low", "medium", "high")
+            else None,
+            assignee_id=assignee_id,
+            due=self.due.data if self.due.data in task_service.DUE_FILTERS else None,
+            q=(self.q.data or "").strip()[:200] or None,
+            **links,
+        )
+
+
+@dataclass
+class LinkFilter:
+    """A "linked to" filter shown above the list, with the URL that drops it."""
+
+    kind: str
+    hit: search.SearchHit
+    clear_url: str
+
+
+@bp.get("/tasks")
+def task_list():
+    """The workspace's tasks (default: not completed, soonest due first), filtered from the URL.
+
+    The same URL answers the whole page, or, to htmx, only the results, so the filter form
+    works without JavaScript and the address bar keeps the filters either way.
+    """
+    actor = current_actor()
+    filter_form = TaskFilterForm(request.args)
+    users = _active_users()
+    filter_form.assignee.choices = choices(
+        [("", "Anyone"), ("mine", "Mine")]
+        + [(str(u.id), u.name) for u in users if u.id != current_user.id]
+    )
+    filters = filter_form.task_filters(current_user)
+    cursor = request.args.get("cursor") or None
+    page = task_service.list_tasks(actor, filters, limit=PAGE_SIZE, cursor=cursor)
+    prefetch_links(page.items)
+    link_filters = _link_filters(filters)
+    context = {
+        "filter_form": filter_form,
+        "page": page,
+        "tasks": page.items,
+        "next_url": _list_url(cursor=page.next_cursor) if page.next_cursor else None,
+        "first_url": _list_url(cursor=None) if cursor else None,
+        "link_filters": link_filters,
+        "new_task_url": url_for(
+            "web.task_new", **{f"{lf.kind}_id": lf.hit.id for lf in link_filters}
+        ),
+        "filtered": _is_filtered(),
+        **row_context(),
+    }
+    template = "tasks/_results.html" if is_htmx() else "tasks/list.html"
+    response = make_response(render_template(template, **context))
+    response.headers["Vary"] = "HX-Request"
+    return response
+
+
+def _list_url(**changes: Any) -> str:
+    """This list's URL with some query values changed (None drops one); empty ones dropped."""
+    args = {key: value for key, value in request.args.items() if value}
+    for key, value in changes.items():
+        if value is None:
+            args.pop(key, None)
+        else:
+            args[key] = value
+    return url_for("web.task_list", **args)
+
+
+def _is_filtered() -> bool:
+    return any(value for key, value in request.args.items() if key != "cursor")
+
+
+def _link_filters(filters: TaskFilters) -> list[LinkFilter]:
+    shown = []
+    for kind, id_field, _text, _segment in LINKS:
+        record_id = getattr(filters, id_field)
+        hit = record_id and search.describe_record(kind, current_user.workspace_id, record_id)
+        if hit:
+            shown.append(LinkFilter(kind, hit, _list_url(**{id_field: None, "cursor": None})))
+    return shown
+
+
+def row_context() -> dict[str, Any]:
+    """What the row partial needs besides the task: the clock, the zone, the page's URL."""
+    tz = workspace_zone()
+    now = dates.now()
+    return {
+        "due_state": lambda task: schedule.due_state(task, now, tz),
+        "tz": tz,
+        "return_to": page_url(),
+        "suggested_task_types": SUGGESTED_TASK_TYPES,
+    }
+
+
+def prefetch_links(task_list: list[Task]) -> None:
+    """Load the rows' linked records and assignees in one query per kind, not one per row.
+
+    The rows' relationships then find them in the session instead of querying each.
+    """
+    workspace_id = current_user.workspace_id
+    for kind, model in LINK_MODELS.items():
+        ids = {getattr(t, f"{kind}_id") for t in task_list} - {None}
+        if ids:
+            db.session.scalars(
+                sa.select(model).where(model.workspace_id == workspace_id, model.id.in_(ids))
+            ).all()
+    assignees = {t.assignee_id for t in task_list} - {None}
+    if assignees:
+        db.session.scalars(
+            sa.select(User).where(User.workspace_id == workspace_id, User.id.in_(assignees))
+        ).all()
+
+
+def _active_users() -> list[User]:
+    return list(
+        db.session.scalars(
+            sa.select(User)
+            .where(User.workspace_id == current_user.workspace_id, User.active.is_(True))
+            .order_by(User.name, User.id)
+        )
+    )
+
+
+def _uuid(value: Any) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value)) if value else None
+    except ValueError:
+        return None
+
+
+# ---------------------------------------------------------------------------------------
+# In-place actions: htmx gets the row back, a plain POST goes back to the page it came from
+
+
+def _row_response(task: Task, template: str = "tasks/_row.html"):
+    prefetch_links([task])
+    return render_template(template, task=task, **row_context())
+
+
+@bp.post("/tasks/<uuid:task_id>/complete")
+def task_complete(task_id: uuid.UUID):
+    """Mark a task completed; htmx swaps the row in place."""
+    task = task_service.complete_task(current_actor(), task_id)
+    if is_htmx():
+        return _row_response(task)
+    flash(f"Completed “{task.title}”.", "success")
+    return redirect_back()
+
+
+@bp.post("/tasks/<uuid:task_id>/reopen")
+def task_reopen(task_id: uuid.UUID):
+    """Put a completed task back to open; htmx swaps the row in place."""
+    task = task_service.reopen_task(current_actor(), task_id)
+    if is_htmx():
+        return _row_response(task)
+    flash(f"Reopened “{task.title}”.", "success")
+    return redirect_back()
+
+
+@bp.post("/tasks/<uuid:task_id>/delete")
+def task_delete(task_id: uuid.UUID):
+    """Delete a task (softly): the answer offers an Undo, in the row or as a notice."""
+    task = task_service.delete_task(current_actor(), task_id)
+    if is_htmx():
+        return render_template("tasks/_deleted_row.html", task=task, return_to=page_url())
+    flash({"text": f"Deleted “{task.title}”.", "task_id": str(task.id)}, "undo")
+    return redirect_back()
+
+
+@bp.post("/tasks/<uuid:task_id>/restore")
+def task_restore(task_id: uuid.UUID):
+    """Undo a delete."""
+    task = task_service.restore_task(current_actor(), task_id)
+    if is_htmx():
+        return _row_response(task)
+    flash(f"Restored “{task.title}”.", "success")
+    return redirect_back()
+
+
+# ---------------------------------------------------------------------------------------
+# The form
+
+
+@dataclass
+class FormState:
+    """What the form template shows besides the fields: errors, picked records, candidates."""
+
+    errors: dict[str, list[str]] = field(default_factory=dict)
+    summary: list[tuple[str, str]] = field(default_factory=list)
+    message: str | None = None
+    chips: dict[str, search.SearchHit] = field(default_factory=dict)
+    candidates: dict[str, list[Candidate]] = field(default_factory=dict)
+
+    def add(self, name: str, message: str) -> None:
+        """Put a service or form error next to the field it concerns."""
+        slot = ERROR_SLOTS.get(name, name)
+        if slot not in FIELD_LABELS and slot not in SLOT_INPUTS:
+            slot = "form"
+        if name == PARENT_FIELD:
+            message = "Link this task to at least one contact, company, deal or event"
+        text = readable(FIELD_LABELS.get(name, ""), message)
+        self.errors.setdefault(slot, []).append(text)
+        self.summary.append((SLOT_INPUTS.get(slot, slot), text))
+
+
+def readable(label: str, message: str) -> str:
+    """A service message as a sentence: `is required` → `Title is required.`"""
+    message = message.strip()
+    if label and message.startswith(("is ", "must ")):
+        message = f"{label} {message}"
+    else:
+        message = message[:1].upper() + message[1:]
+    return message if message.endswith((".", "!", "?")) else message + "."
+
+
+@bp.get("/tasks/new")
+def task_new():
+    """The empty form; `?contact_id=` (or company, deal, event) pre-fills that link."""
+    current_actor().require(WRITE)
+    prefill = {
+        id_field: str(record_id)
+        for _kind, id_field, _text, _segment in LINKS
+        if (record_id := _uuid(request.args.get(id_field)))
+    }
+    form = TaskForm(
+        assignee_id=str(current_user.id),
+        next=safe_next(request.args.get("next")) or "",
+        **prefill,
+    )
+    return render_task_form(form)
+
+
+@bp.post("/tasks")
+def task_create():
+    """Create a task through the service; on any error show the form again, all kept."""
+    actor = current_actor()
+    actor.require(WRITE)
+    form = TaskForm()
+    state = FormState()
+    if _form_ready(form, state):
+        try:
+            created = task_service.create_task(actor, form.payload(partial=False))
+        except (ValidationError, AmbiguousReference) as error:
+            _collect(error, state)
+        else:
+            task = created.task
+            flash(f"Created “{task.title}”.", "success")
+            if created.created_date_adjusted:
+                flash(
+                    "The created date you gave lies outside the accepted window (the last 5 "
+                    "years up to 24 hours ahead), so the task was dated now: "
+                    f"{_local(task.created_date)}.",
+                    "warning",
+                )
+            return redirect(safe_next(form.next.data) or url_for("web.task_list"), code=303)
+    return render_task_form(form, state=state, status=form_error_status())
+
+
+@bp.route("/tasks/<uuid:task_id>/edit", methods=["GET", "POST"])
+def task_edit(task_id: uuid.UUID):
+    """Edit a task through the same form; only what changed is a change."""
+    actor = current_actor()
+    actor.require(WRITE)
+    task = task_service.get_task(actor, task_id)
+    initial = form_values(task)
+    if request.method == "GET":
+        return render_task_form(TaskForm(**initial), task=task)
+
+    form = TaskForm()
+    state = FormState()
+    if _form_ready(form, state):
+        unchanged = {
+            "due_date": combine_due(initial["due_date"], initial["due_time"]) or "",
+            "assignee_id": initial["assignee_id"],
+        }
+        payload = form.payload(partial=True, unchanged=unchanged)
+        payload.pop("created_date", None)  # fixed once set (the form shows it read-only)
+        try:
+            task = task_service.update_task(actor, task_id, payload)
+        except (ValidationError, AmbiguousReference) as error:
+            _collect(error, state)
+        else:
+            flash(f"Saved “{task.title}”.", "success")
+            return redirect(safe_next(form.next.data) or url_for("web.task_list"), code=303)
+    return render_task_form(form, task=task, state=state, status=form_error_status())
+
+
+def _form_ready(form: TaskForm, state: FormState) -> bool:
+    """Whether the form can go to the service: its CSRF token is good, its parts combine."""
+    if not form.validate_on_submit():
+        state.message = "The form expired. Check your entries and save again."
+        return False
+    for name, message in form.form_problems().items():
+        state.add(name, message)
+    if state.errors:
+        state.message = "The task was not saved. Check the fields marked below."
+        return False
+    return True
+
+
+def _collect(error: ValidationError | AmbiguousReference, state: FormState) -> None:
+    """Turn a service error into messages beside the fields (and candidates to pick from)."""
+    db.session.rollback()
+    state.message = "The task was not saved. Check the fields marked below."
+    if isinstance(error, AmbiguousReference):
+        kind = error.kind
+        state.candidates[kind] = error.candidates
+        state.add(
+            error.field,
+            f"Several {'companies' if kind == 'company' else kind + 's'} match this name. "
+            f"Choose one below, or type a more exact name",
+        )
+        return
+    if not error.fields:
+        state.add("form", error.message)
+    for name, message in error.fields.items():
+        state.add(name, message)
+
+
+def form_values(task: Task) -> dict[str, str]:
+    """A saved task as the form shows it (dates and times in the workspace's zone)."""
+    tz = workspace_zone()
+    due_time = ""
+    if task.due_at is not None:
+        due_time = task.due_at.astimezone(tz).strftime("%H:%M")
+    return {
+        "title": task.title,
+        "description": task.description or "",
+        "status": task.status,
+        "priority": task.priority or "",
+        "task_type": task.task_type or "",
+        "due_date": task.due_date.isoformat() if task.due_date else "",
+        "due_time": due_time,
+        "assignee_id": str(task.assignee_id) if task.assignee_id else "",
+        "contact_id": str(task.contact_id) if task.contact_id else "",
+        "company_id": str(task.company_id) if task.company_id else "",
+        "deal_id": str(task.deal_id) if task.deal_id else "",
+        "event_id": str(task.event_id) if task.event_id else "",
+    }
+
+
+def render_task_form(
+    form: TaskForm, *, task: Task | None = None, state: FormState | None = None, status: int = 200
+):
+    """The form page: each link shows its picked record as a chip, or its text field.
+
+    A hidden id that names no record of the workspace is dropped (and its error shown), so
+    nobody saves a link they cannot see.
+    """
+    state = state or FormState()
+    users = _active_users()
+    assignee = task.assignee if task is not None else None
+    if assignee is not None and not assignee.active:
+        users.append(assignee)
+    form.set_assignees(users)
+    for kind, id_field, _text, _segment in LINKS:
+        record_id = _uuid(getattr(form, id_field).data)
+        hit = record_id and search.describe_record(kind, current_user.workspace_id, record_id)
+        if hit:
+            state.chips[kind] = hit
+        else:
+            getattr(form, id_field).data = ""
+    context = {
+        "form": form,
+        "task": task,
+        "state": state,
+        "links": LINKS,
+        "name_fields": NAME_FIELDS,
+        "suggested_task_types": SUGGESTED_TASK_TYPES,
+        "inactive_assignee": assignee if assignee is not None and not assignee.active else None,
+    }
+    return render_template("tasks/form.html", **context), status
+
+
+def _local(moment) -> str:
+    local = moment.astimezone(workspace_zone())
+    return f"{local.day} {local:%b %Y, %H:%M}"

@@ -1,0 +1,158 @@
+"""Issue 3 items 4 and 5: a page per linked record, and the admins' API keys page."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import UTC, datetime
+
+import pytest
+
+from app.extensions import db
+from app.services import accounts, records
+from app.services import tasks as task_service
+from tests.web_helpers import login_as, text
+
+
+@pytest.fixture
+def member_client(client, member):
+    return login_as(client, member)
+
+
+@pytest.fixture
+def linked(workspace, contact):
+    """A deal and an event beside the conftest contact and its company."""
+    deal = records.add_deal(
+        workspace.id, "Renewal 2026", "proposal", None, contact.company, contact
+    )
+    event = records.add_event(
+        workspace.id, "Trade fair", datetime(2026, 3, 10, 8, 0, tzinfo=UTC), "Hall 4"
+    )
+    db.session.commit()
+    return {"contact": contact, "company": contact.company, "deal": deal, "event": event}
+
+
+SEGMENTS = {"contact": "contacts", "company": "companies", "deal": "deals", "event": "events"}
+
+
+@pytest.mark.parametrize("kind", ["contact", "company", "deal", "event"])
+def test_record_page_shows_the_record_its_tasks_and_a_new_task_link(
+    member_client, actor, linked, kind
+):
+    record = linked[kind]
+    task_service.create_task(actor, {"title": f"About the {kind}", f"{kind}_id": str(record.id)})
+    task_service.create_task(
+        actor, {"title": "Done already", f"{kind}_id": str(record.id), "status": "completed"}
+    )
+    response = member_client.get(f"/{SEGMENTS[kind]}/{record.id}")
+    assert response.status_code == 200
+    html = text(response)
+    assert f"<h1>{record.display_name}</h1>" in html
+    assert f"About the {kind}" in html and "Done already" in html
+    assert f'href="/tasks/new?{kind}_id={record.id}"' in html
+    assert f'href="/tasks?{kind}_id={record.id}"' in html
+
+
+def test_record_pages_show_context(member_client, linked):
+    html = text(member_client.get(f"/contacts/{linked['contact'].id}"))
+    assert "hans@mueller.example" in html and f'href="/companies/{linked["company"].id}"' in html
+    html = text(member_client.get(f"/events/{linked['event'].id}"))
+    assert "10 Mar 2026, 09:00" in html and "Hall 4" in html  # in Europe/Berlin
+    html = text(member_client.get(f"/deals/{linked['deal'].id}"))
+    assert "proposal" in html
+
+
+def test_new_task_from_a_record_page_prefills_it(member_client, linked):
+    html = text(member_client.get(f"/tasks/new?event_id={linked['event'].id}"))
+    assert f'name="event_id" id="event_id" value="{linked["event"].id}"' in html
+    assert 'aria-label="Remove Trade fair"' in html
+
+
+@pytest.mark.parametrize("segment", ["contacts", "companies", "deals", "events"])
+def test_unknown_record_is_404(member_client, segment):
+    assert member_client.get(f"/{segment}/{uuid.uuid4()}").status_code == 404
+
+
+def test_another_workspaces_record_is_404(member_client, other_workspace):
+    foreign = records.add_contact(other_workspace.id, "Otto", "Other", None, None)
+    db.session.commit()
+    response = member_client.get(f"/contacts/{foreign.id}")
+    assert response.status_code == 404
+    assert "Otto" not in text(response)
+
+
+def test_viewer_sees_record_pages_without_new_task(client, viewer, linked):
+    login_as(client, viewer)
+    html = text(client.get(f"/contacts/{linked['contact'].id}"))
+    assert "Hans Müller" in html and "/tasks/new" not in html
+
+
+# --- API keys -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def admin_client(client, admin):
+    return login_as(client, admin)
+
+
+def test_admin_creates_a_key_and_sees_the_secret_once(admin_client, workspace):
+    response = admin_client.post(
+        "/settings/api-keys", data={"name": "Website", "scopes": ["activities:write"]}
+    )
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "no-store"
+    html = text(response)
+    secret = re.search(r'id="new-key-secret"[^>]*value="(wbk_[^"]+)"', html).group(1)
+    # Listed, never with its secret again, and not used yet.
+    html = text(admin_client.get("/settings/api-keys"))
+    assert "Website" in html and secret not in html and "Never" in html
+    assert accounts.authenticate_api_key(secret).scope_set == {"activities:write"}
+
+
+def test_key_list_shows_last_use_and_revoke(admin_client, workspace):
+    key, secret = accounts.create_api_key(workspace, "CRM sync", ["activities:read"])
+    accounts.authenticate_api_key(secret)  # records the use
+    html = text(admin_client.get("/settings/api-keys"))
+    row = html.split(f'id="api-key-{key.id}"')[1].split("</tr>")[0]
+    assert "Never" not in row and "Active" in row
+    response = admin_client.post(f"/settings/api-keys/{key.id}/revoke")
+    assert response.status_code == 303
+    html = text(admin_client.get("/settings/api-keys"))
+    assert "Revoked the key “CRM sync”" in html
+    row = html.split(f'id="api-key-{key.id}"')[1].split("</tr>")[0]
+    assert "Revoked" in row and "/revoke" not in row
+    assert accounts.authenticate_api_key(secret) is None
+
+
+def test_create_key_errors_are_shown(admin_client):
+    response = admin_client.post("/settings/api-keys", data={"name": "", "scopes": []})
+    assert response.status_code == 400
+    html = text(response)
+    assert 'id="name-error"' in html
+    response = admin_client.post("/settings/api-keys", data={"name": "x"})
+    assert 'id="scopes-error"' in text(response)
+
+
+def test_other_workspaces_keys_are_neither_listed_nor_revocable(admin_client, other_workspace):
+    key, _secret = accounts.create_api_key(other_workspace, "Globex key", ["activities:read"])
+    assert "Globex key" not in text(admin_client.get("/settings/api-keys"))
+    assert admin_client.post(f"/settings/api-keys/{key.id}/revoke").status_code == 404
+    db.session.refresh(key)
+    assert key.revoked_at is None
+
+
+@pytest.mark.parametrize("role", ["member", "viewer"])
+def test_api_keys_page_is_for_admins_only(client, workspace, role, request):
+    user = request.getfixturevalue(role)
+    login_as(client, user)
+    assert client.get("/settings/api-keys").status_code == 403
+    response = client.post("/settings/api-keys", data={"name": "x", "scopes": ["activities:read"]})
+    assert response.status_code == 403
+    assert "API keys" not in text(client.get("/tasks"))
+    assert accounts.list_api_keys(accounts.admin_actor(accounts.create_user(
+        workspace, "boss@acme.test", "Boss", "admin", "password123"
+    ))) == []  # fmt: skip
+
+
+def test_admin_sees_the_api_keys_link(admin_client):
+    assert 'href="/settings/api-keys"' in text(admin_client.get("/tasks"))
