@@ -108,6 +108,9 @@ class NamedRecord(WorkspaceScoped):
     #: `fold_name(display_name)`: what prefix search and exact resolution compare.
     name_folded: so.Mapped[str] = so.mapped_column(sa.String(400), default="")
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    #: The workspace's `SearchVersion` of this kind when the row was created or renamed:
+    #: search indexes of other processes load rows newer than what they hold (search_index.py).
+    search_version: so.Mapped[int] = so.mapped_column(sa.BigInteger, default=0, server_default="0")
 
     @property
     def display_name(self) -> str:  # pragma: no cover - each subclass defines it
@@ -262,3 +265,56 @@ class IdempotencyRecord(db.Model):
     __table_args__ = (
         sa.UniqueConstraint("api_key_id", "key", name="uq_idempotency_record_api_key_key"),
     )
+
+
+# --- Search index versioning (app/services/search_index.py) -------------------------------
+
+
+class SearchVersion(db.Model):
+    """How many times the names of one kind of record of a workspace have changed.
+
+    Raised in the same transaction as every create, rename and delete of a contact,
+    company, deal or event (`search_index.note_change`), and stamped on the changed row.
+    An in-memory search index reads this one row per search: when it moved, the index
+    loads only the rows and tombstones stamped after the version it holds.
+    """
+
+    __tablename__ = "search_version"
+
+    workspace_id: so.Mapped[uuid.UUID] = so.mapped_column(
+        sa.Uuid, sa.ForeignKey("workspace.id", ondelete="CASCADE"), primary_key=True
+    )
+    #: `company`, `contact`, `deal` or `event`.
+    kind: so.Mapped[str] = so.mapped_column(sa.String(16), primary_key=True)
+    version: so.Mapped[int] = so.mapped_column(sa.BigInteger, default=0)
+
+
+class SearchTombstone(db.Model):
+    """A deleted contact, company, deal or event, kept so search indexes can drop it."""
+
+    __tablename__ = "search_tombstone"
+
+    id: so.Mapped[int] = so.mapped_column(
+        sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
+    workspace_id: so.Mapped[uuid.UUID] = so.mapped_column(
+        sa.Uuid, sa.ForeignKey("workspace.id", ondelete="CASCADE"), nullable=False
+    )
+    kind: so.Mapped[str] = so.mapped_column(sa.String(16))
+    #: The deleted record's id (no foreign key: the record is gone).
+    record_id: so.Mapped[uuid.UUID] = so.mapped_column(sa.Uuid)
+    version: so.Mapped[int] = so.mapped_column(sa.BigInteger)
+
+    __table_args__ = (
+        sa.Index("ix_search_tombstone_workspace_kind_version", "workspace_id", "kind", "version"),
+    )
+
+
+#: Rows changed after a given version, per workspace: what an index loads to catch up.
+for _model in (Company, Contact, Deal, Event):
+    sa.Index(
+        f"ix_{_model.__tablename__}_workspace_search_version",
+        _model.workspace_id,
+        _model.search_version,
+    )
+del _model
