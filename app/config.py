@@ -13,6 +13,10 @@ from pathlib import Path
 
 #: Request bodies above this are refused with 413 (CONTRACT §4).
 MAX_BODY_BYTES = 1024 * 1024
+#: Per API key, shared by all workers; `API_RATE_LIMIT=0` turns it off.
+DEFAULT_API_RATE_LIMIT = "1200/minute"
+#: Failed logins per email address (and per client address) before a pause.
+DEFAULT_LOGIN_LIMIT = "5/minute"
 
 
 class ConfigError(RuntimeError):
@@ -57,7 +61,11 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "WTF_CSRF_TIME_LIMIT": None,
         "PASSWORD_HASH_METHOD": "scrypt",
     }
+    config.setdefault("API_RATE_LIMIT", env.get("API_RATE_LIMIT", DEFAULT_API_RATE_LIMIT))
+    config.setdefault("LOGIN_FAILURE_LIMIT", env.get("LOGIN_FAILURE_LIMIT", DEFAULT_LOGIN_LIMIT))
     config.update(overrides)
+    config["API_RATE_LIMIT"] = _limit(config["API_RATE_LIMIT"], "API_RATE_LIMIT")
+    config["LOGIN_FAILURE_LIMIT"] = _limit(config["LOGIN_FAILURE_LIMIT"], "LOGIN_FAILURE_LIMIT")
     if not config.get("SECRET_KEY"):
         if env.get("SECRET_KEY"):
             config["SECRET_KEY"] = env["SECRET_KEY"]
@@ -69,6 +77,18 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         config["SQLALCHEMY_DATABASE_URI"], config.get("SQLALCHEMY_ENGINE_OPTIONS")
     )
     return config
+
+
+def _limit(value, name: str):
+    """A rate limit setting parsed at start-up, so a typo stops the app instead of a request."""
+    from app.services.rate_limits import Limit
+
+    if isinstance(value, Limit):
+        return value
+    try:
+        return Limit.parse(str(value))
+    except ValueError as exc:
+        raise ConfigError(f"{name}: {exc}") from exc
 
 
 def engine_options(url: str, given: dict | None) -> dict:

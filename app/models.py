@@ -318,3 +318,14 @@ for _model in (Company, Contact, Deal, Event):
         _model.search_version,
     )
 del _model
+
+
+class RateLimitBucket(db.Model):
+    """A fixed-window counter shared by every worker: API calls per key, failed logins."""
+
+    __tablename__ = "rate_limit_bucket"
+
+    bucket: so.Mapped[str] = so.mapped_column(sa.String(120), primary_key=True)
+    #: Which window the count belongs to: epoch seconds // window length.
+    window: so.Mapped[int] = so.mapped_column(sa.BigInteger)
+    count: so.Mapped[int] = so.mapped_column(sa.Integer)

@@ -88,6 +88,9 @@ def app(database_url):
             "WTF_CSRF_ENABLED": False,
             # Hashing strength is not under test here; scrypt would cost ~50 ms a user.
             "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+            # Limits are off unless a test is about them (tests/test_rate_limits.py).
+            "API_RATE_LIMIT": "0",
+            "LOGIN_FAILURE_LIMIT": "0",
         }
     )
     with app.app_context():

@@ -33,6 +33,7 @@ class LiveServer:
             **os.environ,
             "DATABASE_URL": database_url,
             "SECRET_KEY": "live-test-secret",
+            "API_RATE_LIMIT": "0",  # load tests measure throughput, not throttling
             **(env or {}),
         }
         self.process: subprocess.Popen | None = None

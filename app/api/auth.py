@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask import g, request
+from flask import current_app, g, request
 
 from app.api import bp
 from app.api.envelope import error_response
+from app.services import rate_limits
 from app.services.accounts import Actor, authenticate_api_key
 
 PUBLIC_ENDPOINTS = frozenset({"api.openapi_document"})
@@ -25,6 +26,15 @@ def require_api_key():
         response.headers["WWW-Authenticate"] = 'Bearer realm="crm-tasks"'
         return response
     g.actor = Actor.for_api_key(key)
+    decision = rate_limits.hit(f"api:{key.id}", current_app.config["API_RATE_LIMIT"])
+    if not decision.allowed:
+        response = error_response(
+            429,
+            "rate_limited",
+            f"Too many requests for this API key; retry in {decision.retry_after} seconds",
+        )
+        response.headers["Retry-After"] = str(decision.retry_after)
+        return response
     return None
 
 

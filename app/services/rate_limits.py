@@ -1,0 +1,100 @@
+"""Fixed-window rate limits kept in the database, so every worker and machine shares them.
+
+One atomic upsert per check (`INSERT … ON CONFLICT DO UPDATE … RETURNING`, which SQLite and
+PostgreSQL both speak) counts the hit and returns the new count; it runs in a transaction
+of its own so a request that later fails still counts.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+from app.extensions import db
+from app.models import RateLimitBucket
+
+_PERIODS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
+_LIMIT = re.compile(r"^\s*(\d+)\s*(?:/|per)\s*(second|minute|hour|day)\s*$")
+
+
+@dataclass(frozen=True)
+class Limit:
+    """`count` hits per `seconds`; a count of 0 means no limit."""
+
+    count: int
+    seconds: int
+
+    @classmethod
+    def parse(cls, text: str) -> Limit:
+        """`120/minute`, `10 per second`; `0` (or empty) turns the limit off."""
+        if text.strip() in ("", "0"):
+            return cls(0, 60)
+        match = _LIMIT.match(text)
+        if not match:
+            raise ValueError(f"rate limit {text!r} is not like 120/minute")
+        return cls(int(match.group(1)), _PERIODS[match.group(2)])
+
+    @property
+    def enabled(self) -> bool:
+        return self.count > 0
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    remaining: int
+    retry_after: int  # seconds until the window resets
+
+
+def _upsert(bucket: str, window: int, increment: int):
+    table = RateLimitBucket.__table__
+    dialect = db.engine.dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(table).values(bucket=bucket, window=window, count=increment)
+    same_window = table.c.window == statement.excluded.window
+    return statement.on_conflict_do_update(
+        index_elements=[table.c.bucket],
+        set_={
+            "window": statement.excluded.window,
+            "count": sa.case((same_window, table.c.count + increment), else_=increment),
+        },
+    ).returning(table.c.count)
+
+
+def hit(bucket: str, limit: Limit, now: float | None = None, increment: int = 1) -> Decision:
+    """Count one hit on `bucket` and say whether it is within `limit`."""
+    now = time.time() if now is None else now
+    window = int(now // limit.seconds)
+    retry_after = max(1, int((window + 1) * limit.seconds - now + 0.999))
+    if not limit.enabled:
+        return Decision(True, 0, 0)
+    with db.engine.begin() as conn:
+        count = conn.execute(_upsert(bucket, window, increment)).scalar_one()
+    return Decision(count <= limit.count, max(0, limit.count - count), retry_after)
+
+
+def peek(bucket: str, limit: Limit, now: float | None = None) -> Decision:
+    """Whether `bucket` is already over `limit`, without counting a hit."""
+    now = time.time() if now is None else now
+    window = int(now // limit.seconds)
+    retry_after = max(1, int((window + 1) * limit.seconds - now + 0.999))
+    if not limit.enabled:
+        return Decision(True, 0, 0)
+    with db.engine.connect() as conn:
+        row = conn.execute(
+            sa.select(RateLimitBucket.window, RateLimitBucket.count).where(
+                RateLimitBucket.bucket == bucket
+            )
+        ).first()
+    count = row.count if row is not None and row.window == window else 0
+    return Decision(count < limit.count, max(0, limit.count - count), retry_after)
+
+
+def clear(bucket: str) -> None:
+    """Forget a bucket (a successful login clears its failures)."""
+    with db.engine.begin() as conn:
+        conn.execute(sa.delete(RateLimitBucket).where(RateLimitBucket.bucket == bucket))
