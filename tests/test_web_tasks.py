@@ -612,3 +612,10 @@ def test_edit_page_delete_goes_to_the_list(member_client, actor, contact):
 
 def test_unknown_task_is_404(member_client):
     assert member_client.post(f"/tasks/{uuid.uuid4()}/complete").status_code == 404
+
+
+def test_complete_without_javascript_offers_an_undo(member_client, actor, contact):
+    task = make_task(actor, contact, "Call")
+    html = text(member_client.post(f"/tasks/{task.id}/complete", follow_redirects=True))
+    assert "Completed “Call”." in html
+    assert f'action="/tasks/{task.id}/reopen"' in html

@@ -5,13 +5,13 @@ from __future__ import annotations
 import uuid
 
 from flask import abort, render_template, url_for
-from flask_login import current_user
 
 from app.services import search
 from app.services import tasks as task_service
+from app.services.accounts import READ
 from app.services.tasks import TaskFilters
 from app.web import bp
-from app.web.helpers import current_actor, workspace_zone
+from app.web.helpers import current_actor
 from app.web.tasks import prefetch_links, row_context
 
 #: How many of a record's tasks its page lists; the task list shows the rest.
@@ -21,7 +21,7 @@ RECORD_TASKS = 50
 def record_page(kind: str, record_id: uuid.UUID):
     """The record of the signed-in user's workspace, or 404 (also for another workspace's)."""
     actor = current_actor()
-    actor.require(task_service.READ)
+    actor.require(READ)
     record = search.get_record(kind, actor.workspace_id, record_id)
     if record is None:
         abort(404)
@@ -32,16 +32,13 @@ def record_page(kind: str, record_id: uuid.UUID):
         "records/show.html",
         kind=kind,
         record=record,
-        context=search.record_context(record, workspace_zone()),
         tasks=page.items,
         more_url=url_for("web.task_list", status="all", **{id_field: record.id})
         if page.next_cursor
         else None,
         list_url=url_for("web.task_list", **{id_field: record.id}),
         new_task_url=url_for("web.task_new", **{id_field: record.id}),
-        tz=workspace_zone(),
-        user=current_user,
-        **{k: v for k, v in row_context().items() if k != "tz"},
+        **row_context(),
     )
 
 

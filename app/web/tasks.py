@@ -71,7 +71,7 @@ SLOT_INPUTS = {
     "company": "company_name",
     "deal": "deal_query",
     "event": "event_query",
-    "links": "links",
+    "links": "contact_name",
 }
 LINK_MODELS = {"contact": Contact, "company": Company, "deal": Deal, "event": Event}
 
@@ -269,7 +269,13 @@ def task_complete(task_id: uuid.UUID):
     task = task_service.complete_task(current_actor(), task_id)
     if is_htmx():
         return _row_response(task)
-    flash(f"Completed “{task.title}”.", "success")
+    flash(
+        {
+            "text": f"Completed “{task.title}”.",
+            "undo_url": url_for("web.task_reopen", task_id=task.id),
+        },
+        "undo",
+    )
     return redirect_back()
 
 
@@ -289,7 +295,13 @@ def task_delete(task_id: uuid.UUID):
     task = task_service.delete_task(current_actor(), task_id)
     if is_htmx():
         return render_template("tasks/_deleted_row.html", task=task, return_to=page_url())
-    flash({"text": f"Deleted “{task.title}”.", "task_id": str(task.id)}, "undo")
+    flash(
+        {
+            "text": f"Deleted “{task.title}”.",
+            "undo_url": url_for("web.task_restore", task_id=task.id),
+        },
+        "undo",
+    )
     return redirect_back()
 
 

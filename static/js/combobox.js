@@ -126,6 +126,14 @@
     c.input.focus();
   }
 
+  // Typing again after Escape lets the list open again.
+  document.addEventListener("input", function (event) {
+    var input = event.target;
+    if (input.matches && input.matches("[data-combobox-input]")) {
+      input.removeAttribute("data-dismissed");
+    }
+  });
+
   // htmx sends the input's own name (contact_name …); the endpoint reads q.
   document.addEventListener("htmx:configRequest", function (event) {
     var input = event.detail.elt;
@@ -148,7 +156,7 @@
       announce(c, "");
       return;
     }
-    if (document.activeElement === c.input) open(c);
+    if (document.activeElement === c.input && !c.input.hasAttribute("data-dismissed")) open(c);
     announce(c, count ? count + (count === 1 ? " suggestion" : " suggestions") : "No matches");
   });
 
@@ -159,6 +167,7 @@
     switch (event.key) {
       case "ArrowDown":
         event.preventDefault();
+        input.removeAttribute("data-dismissed");
         if (event.altKey) open(c); // Alt+Down opens the list without moving into it
         else move(c, 1);
         break;
@@ -175,13 +184,12 @@
         }
         break;
       case "Escape":
+        // Closes the list, and keeps it closed when an answer still on its way arrives.
+        // It never clears the text: a typed name is submitted as typed.
+        c.input.setAttribute("data-dismissed", "");
         if (isOpen(c)) {
           event.preventDefault();
           close(c);
-        } else if (input.value) {
-          event.preventDefault();
-          input.value = "";
-          c.listbox.innerHTML = "";
         }
         break;
       default:
