@@ -19,6 +19,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import Company, Contact, Deal, Event, NamedRecord, utcnow
+from app.services import search_index
 from app.services.text import fold_name
 
 
@@ -137,8 +138,21 @@ def insert_many(
     Each row holds the model's attribute names; `id`, `name_folded` and `created_at` are
     filled in when missing. This is the fast path for imports and the demo seed: one
     executemany per batch instead of one ORM object per record. Returns the row count.
+
+    Rows are stamped with their workspace's search version, raised once in this
+    transaction (`search_index.note_change`): Core inserts bypass the session hook that
+    stamps ORM writes, and without the stamp other processes' search indexes would not
+    see the new names.
     """
     now = utcnow()
+    kind = search_index.KIND_OF[model]
+    versions: dict[uuid.UUID, int] = {}
+
+    def version(workspace_id: uuid.UUID) -> int:
+        if workspace_id not in versions:
+            versions[workspace_id] = search_index.note_change(workspace_id, kind)
+        return versions[workspace_id]
+
     # Big files and the demo repeat names a lot; folding each distinct one once is faster.
     fold = functools.lru_cache(maxsize=1 << 16)(fold_name)
     count = 0
@@ -151,6 +165,7 @@ def insert_many(
                 "id": row.get("id") or uuid.uuid4(),
                 "name_folded": fold(display_name(model, row)),
                 "created_at": row.get("created_at") or now,
+                "search_version": version(row["workspace_id"]),
             }
             for row in chunk
         ]

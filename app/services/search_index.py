@@ -1,0 +1,879 @@
+"""An in-memory candidate index of a workspace's names, kept current through the database.
+
+Scoring every name of a workspace with rapidfuzz costs about 0.6 µs a name: 60 ms a
+keystroke at 100,000 contacts, most of a second at 1,000,000. This index finds the few
+hundred names worth scoring first, and rapidfuzz re-ranks only those:
+
+* **word prefixes** — the distinct folded names sorted, and every later word of every name
+  (its suffix within the name) sorted, both searched with `bisect`: "hans mu" and "mül"
+  are contiguous ranges, already in name order;
+* **exact names** — a sorted array of the hashes of `name_key` (words sorted), so CONTRACT
+  §3's "exactly equal" step is a binary search;
+* **typos** — a vocabulary of the distinct words, each with the names that contain it,
+  reached from a query word by exact lookup, by prefix, by its one-edit variants, and by
+  a trigram index over the vocabulary (typos and fragments from inside a word: "ller").
+
+Both `search.search` (autocomplete) and `references.resolve_name` (CONTRACT §3) use it; the
+ranking rules and thresholds stay in those modules.
+
+**Never stale.** Every create, rename and delete of a contact, company, deal or event raises
+a per-(workspace, kind) counter in the `search_version` table in the same transaction
+(`note_change`) and stamps the changed row with it (`search_version` column; deletions
+leave a `search_tombstone`). A session hook does this for every ORM write; bulk inserts
+call `note_change` themselves (`records.insert_many`). On PostgreSQL the counter is raised
+by an upsert that holds the row lock until commit, so versions of one workspace and kind
+commit in order; SQLite serializes writers anyway. Each search reads that one row by
+primary key; when it moved, the index loads only the rows and tombstones stamped after the
+version it holds and applies them. So a record committed by another gunicorn worker or
+another machine is found by the very next search here.
+
+**Bounded memory.** The base index is a handful of flat `array`s and one `bytes` blob of
+names (about 70 bytes a contact, see docs/search.md); changes since it was built sit in a
+small overlay that is folded into a new base when it grows past `COMPACT_MIN` records or
+`COMPACT_FRACTION` of the base. Each app keeps at most `SEARCH_INDEX_MAX_INDEXES`
+(workspace, kind) indexes, least recently used first out.
+"""
+
+from __future__ import annotations
+
+import bisect
+import heapq
+import os
+import sys
+import threading
+import uuid
+from array import array
+from collections import Counter, OrderedDict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from itertools import chain, combinations
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask import current_app
+from rapidfuzz import fuzz, process
+
+from app.extensions import db
+from app.models import (
+    Company,
+    Contact,
+    Deal,
+    Event,
+    NamedRecord,
+    SearchTombstone,
+    SearchVersion,
+)
+from app.services.text import fold_name
+
+#: Record kinds and their models, in the order writers raise their versions (a fixed order
+#: means two transactions changing several kinds never wait for each other in a cycle).
+MODELS: dict[str, type[NamedRecord]] = {
+    "company": Company,
+    "contact": Contact,
+    "deal": Deal,
+    "event": Event,
+}
+KIND_OF: dict[type[NamedRecord], str] = {model: kind for kind, model in MODELS.items()}
+_KIND_ORDER = {kind: position for position, kind in enumerate(MODELS)}
+
+#: (workspace, kind) indexes an app keeps; the least recently searched one is dropped first.
+DEFAULT_MAX_INDEXES = 64
+#: Changes held beside the base before they are folded into a new one: scanning the overlay
+#: costs about 1 µs a record a search, rebuilding costs about 5 µs a record once.
+COMPACT_MIN = 2_000
+COMPACT_FRACTION = 0.01
+#: Names re-ranked by rapidfuzz at most, chosen by how many query words they match and how
+#: well. Scoring is about 1 µs a name, so this bounds the fuzzy step near 1–2 ms.
+MAX_SCORED_NAMES = 1_000
+#: Vocabulary words scored against a query word at least this high (rapidfuzz `ratio`, or
+#: `partial_ratio` for autocomplete fragments) lead to the names containing them. 60 keeps a
+#: one-letter typo in a three-letter word ("jna" ~ "jan" scores 67).
+WORD_CUTOFF = 60.0
+#: A query word that begins more vocabulary words than this is too short to lead anywhere.
+MAX_PREFIX_WORDS = 256
+#: One-edit variants are tried for query words up to this length (longer ones have enough
+#: intact trigrams).
+MAX_EDIT_WORD = 16
+#: Characters tried in one-edit variants: the most common ones of the workspace's words.
+ALPHABET_SIZE = 36
+
+_PENDING = "search_index.pending"  # {(workspace, kind): version} raised in this transaction
+_CHANGED = "search_index.changed"  # {(workspace, kind)} changed by the uncommitted root transaction
+_EXTENSION = "search_index"
+_REGISTRY_LOCK = threading.Lock()
+
+
+# --- Versions: the write side ----------------------------------------------------------------
+
+
+def note_change(workspace_id: uuid.UUID, kind: str, session: so.Session | None = None) -> int:
+    """Raise the (workspace, kind) search version in the current transaction; the version to stamp.
+
+    Call it for every write that adds, renames or deletes a record of `kind` and stamp the
+    changed rows (`search_version`) with what it returns; ORM writes are stamped by a session
+    hook, so only bulk Core statements need to call it. Within one transaction it raises
+    the version once and then returns the same number. On PostgreSQL the row stays locked
+    until commit, so a second writer of this workspace and kind waits and gets the next
+    number: versions commit in order, which is what lets readers trust "version N means
+    every change up to N is visible".
+    """
+    session = session if session is not None else db.session
+    key = (workspace_id, kind)
+    pending = session.info.setdefault(_PENDING, {})
+    version = pending.get(key)
+    if version is None:
+        connection = session.connection()
+        version = connection.execute(
+            _raise_version(connection.dialect.name, workspace_id, kind)
+        ).scalar_one()
+        pending[key] = version
+        session.info.setdefault(_CHANGED, set()).add(key)
+    return version
+
+
+def _raise_version(dialect: str, workspace_id: uuid.UUID, kind: str) -> sa.Executable:
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    else:  # pragma: no cover - the app supports these two
+        raise NotImplementedError(f"search versions on {dialect}")
+    table = SearchVersion.__table__
+    statement = insert(table).values(workspace_id=workspace_id, kind=kind, version=1)
+    statement = statement.on_conflict_do_update(
+        index_elements=[table.c.workspace_id, table.c.kind],
+        set_={"version": table.c.version + 1},
+    )
+    return statement.returning(table.c.version)
+
+
+@sa.event.listens_for(so.Session, "before_flush")
+def _stamp_changed_records(session: so.Session, _flush_context, _instances) -> None:
+    """Stamp created and renamed named records, and leave tombstones for deleted ones.
+
+    Runs inside the flush's transaction, so a rollback takes the version raise with it.
+    `name_folded` is recomputed from the display name here too, so a rename can never
+    leave the folded copy (and the index) behind.
+    """
+    changed: list[NamedRecord] = []
+    for record in session.new:
+        if isinstance(record, NamedRecord) and record.workspace_id is not None:
+            record.refresh_folded_name()
+            changed.append(record)
+    for record in session.dirty:
+        if isinstance(record, NamedRecord) and session.is_modified(record):
+            history = sa.inspect(record).attrs.name_folded.load_history()
+            stored = (history.deleted or history.unchanged or [None])[0]
+            folded = fold_name(record.display_name)
+            if folded != record.name_folded:
+                record.name_folded = folded
+            if folded != stored:
+                changed.append(record)
+    deleted = [r for r in session.deleted if isinstance(r, NamedRecord)]
+    if not changed and not deleted:
+        return
+    keys = {(r.workspace_id, KIND_OF[type(r)]) for r in chain(changed, deleted)}
+    versions = {
+        key: note_change(*key, session=session)
+        for key in sorted(keys, key=lambda k: (_KIND_ORDER[k[1]], str(k[0])))
+    }
+    for record in changed:
+        record.search_version = versions[(record.workspace_id, KIND_OF[type(record)])]
+    if deleted:
+        session.connection().execute(
+            sa.insert(SearchTombstone.__table__),
+            [
+                {
+                    "workspace_id": r.workspace_id,
+                    "kind": KIND_OF[type(r)],
+                    "record_id": r.id,
+                    "version": versions[(r.workspace_id, KIND_OF[type(r)])],
+                }
+                for r in deleted
+            ],
+        )
+
+
+@sa.event.listens_for(so.Session, "after_soft_rollback")
+def _forget_rolled_back_versions(session: so.Session, _previous) -> None:
+    # Any rollback, a savepoint's too, may have undone a raise: raise again next time
+    # (twice in one transaction is harmless; stamping a number a rollback undid is not).
+    session.info.pop(_PENDING, None)
+
+
+@sa.event.listens_for(so.Session, "after_transaction_end")
+def _forget_raised_versions(session: so.Session, transaction: so.SessionTransaction) -> None:
+    if transaction.parent is None:  # the root transaction: committed or rolled back
+        session.info.pop(_PENDING, None)
+        session.info.pop(_CHANGED, None)
+
+
+# --- The index ---------------------------------------------------------------------------------
+
+
+def _uuid_bytes(value: object) -> bytes:
+    """A database id as 16 bytes: UUID objects (PostgreSQL) or 32 hex digits (SQLite)."""
+    if isinstance(value, uuid.UUID):
+        return value.bytes
+    return bytes.fromhex(str(value).replace("-", ""))
+
+
+def _sorted_words_key(folded: str) -> str:
+    """`text.name_key` of an already folded name (folding is idempotent)."""
+    words = folded.split()
+    return " ".join(sorted(words)) if len(words) > 1 else folded
+
+
+def _edits1(word: str, alphabet: str) -> set[str]:
+    """Every string one deletion, transposition, replacement or insertion away from `word`."""
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    deletes = [a + b[1:] for a, b in splits if b]
+    transposes = [a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1]
+    replaces = [a + c + b[1:] for a, b in splits if b for c in alphabet]
+    inserts = [a + c + b for a, b in splits for c in alphabet]
+    return set(chain(deletes, transposes, replaces, inserts))
+
+
+def _trigrams(word: str) -> set[str]:
+    return {word[i : i + 3] for i in range(len(word) - 2)}
+
+
+#: A scorer of the final ranking: (rapidfuzz scorer, weight); a name's score is the best
+#: weighted score of all of them (CONTRACT §3 uses token_sort and 0.95 × token_set).
+Scorers = Sequence[tuple[Callable[..., float], float]]
+
+
+class NameBase:
+    """An immutable index of (record id, folded name) pairs, in flat arrays.
+
+    Names are grouped: each distinct folded name appears once, however many records carry
+    it, and name numbers are ranks in sorted order, so "smaller number" means "earlier
+    alphabetically" and prefix ranges come out in name order.
+    """
+
+    __slots__ = (
+        "blob",
+        "name_off",
+        "rec_start",
+        "rec_ids",
+        "word_off",
+        "word_name",
+        "key_hash",
+        "key_name",
+        "vocab",
+        "vocab_ids",
+        "post_off",
+        "post_names",
+        "trigrams",
+        "alphabet",
+    )
+
+    def __init__(self, pairs: Iterable[tuple[bytes, str]]) -> None:
+        groups: dict[str, list[bytes]] = {}
+        for record_id, name in pairs:
+            if not name:
+                continue  # an empty name matches no query
+            group = groups.get(name)
+            if group is None:
+                groups[name] = [record_id]
+            else:
+                group.append(record_id)
+        names = sorted(groups)  # code point order is UTF-8 byte order: bisect agrees
+
+        # Names, one blob: name i is blob[name_off[i] : name_off[i + 1] - 1], "\n"-ended.
+        # "\n" sorts before every character a folded name has, so a slice running past
+        # the end of a name still compares like the name itself.
+        encoded = [n.encode() for n in names]
+        self.blob = b"\n".join(encoded) + b"\n" if encoded else b""
+        self.name_off = array("I", [0])
+        position = 0
+        for e in encoded:
+            position += len(e) + 1
+            self.name_off.append(position)
+
+        # Records, grouped by name and sorted by id within it (ids as 16 bytes each).
+        self.rec_start = array("I", [0])
+        id_chunks = []
+        count = 0
+        for name in names:
+            group = groups[name]
+            if len(group) > 1:
+                group.sort()
+            id_chunks.extend(group)
+            count += len(group)
+            self.rec_start.append(count)
+        self.rec_ids = b"".join(id_chunks)
+        del groups, id_chunks
+
+        # Later words of each name, by the rest of the name from that word on; and the
+        # vocabulary of all words with the names containing each (ascending name numbers).
+        suffixes: list[tuple[str, int, int]] = []
+        postings: dict[str, list[int]] = {}
+        for number, name in enumerate(names):
+            words = name.split(" ")
+            for word in set(words):
+                posting = postings.get(word)
+                if posting is None:
+                    postings[word] = [number]
+                else:
+                    posting.append(number)
+            if len(words) > 1:
+                start = self.name_off[number]
+                ascii_name = name.isascii()
+                at = len(words[0]) + 1
+                for word in words[1:]:
+                    offset = at if ascii_name else len(name[:at].encode())
+                    suffixes.append((name[at:], start + offset, number))
+                    at += len(word) + 1
+        suffixes.sort()
+        self.word_off = array("I", [s[1] for s in suffixes])
+        self.word_name = array("I", [s[2] for s in suffixes])
+        del suffixes
+
+        hashed = sorted((hash(_sorted_words_key(n)), i) for i, n in enumerate(names))
+        self.key_hash = array("q", [h for h, _ in hashed])
+        self.key_name = array("I", [i for _, i in hashed])
+        del hashed, names, encoded
+
+        self.vocab = sorted(postings)
+        self.vocab_ids = {word: i for i, word in enumerate(self.vocab)}
+        self.post_off = array("I", [0])
+        self.post_names = array("I")
+        for word in self.vocab:
+            self.post_names.extend(postings[word])
+            self.post_off.append(len(self.post_names))
+        del postings
+
+        grams: dict[str, list[int]] = {}
+        letters: Counter[str] = Counter()
+        for i, word in enumerate(self.vocab):
+            letters.update(word)
+            for gram in _trigrams(word):
+                ids = grams.get(gram)
+                if ids is None:
+                    grams[gram] = [i]
+                else:
+                    ids.append(i)
+        self.trigrams = {gram: array("I", ids) for gram, ids in grams.items()}
+        self.alphabet = "".join(c for c, _ in letters.most_common(ALPHABET_SIZE))
+
+    # -- reading --
+
+    @property
+    def name_count(self) -> int:
+        return len(self.name_off) - 1
+
+    @property
+    def record_count(self) -> int:
+        return len(self.rec_ids) // 16
+
+    def name(self, number: int) -> str:
+        return self.blob[self.name_off[number] : self.name_off[number + 1] - 1].decode()
+
+    def record_ids(self, number: int) -> Iterable[bytes]:
+        ids = self.rec_ids
+        for r in range(self.rec_start[number], self.rec_start[number + 1]):
+            yield ids[16 * r : 16 * r + 16]
+
+    def records(self) -> Iterable[tuple[bytes, str]]:
+        """Every (record id, name) pair, in name order."""
+        for number in range(self.name_count):
+            name = self.name(number)
+            for record_id in self.record_ids(number):
+                yield record_id, name
+
+    def names_starting(self, prefix: bytes) -> range:
+        """Numbers of the names that start with `prefix` (a range: they sort together)."""
+        blob, off, size = self.blob, self.name_off, len(prefix)
+
+        def head(number: int) -> bytes:
+            return blob[off[number] : off[number] + size]
+
+        numbers = range(self.name_count)
+        lo = bisect.bisect_left(numbers, prefix, key=head)
+        return range(lo, bisect.bisect_right(numbers, prefix, lo=lo, key=head))
+
+    def later_words_starting(self, prefix: bytes) -> tuple[int, int]:
+        """The slice of `word_off`/`word_name` whose later word starts with `prefix`."""
+        blob, size = self.blob, len(prefix)
+
+        def head(offset: int) -> bytes:
+            return blob[offset : offset + size]
+
+        lo = bisect.bisect_left(self.word_off, prefix, key=head)
+        return lo, bisect.bisect_right(self.word_off, prefix, lo=lo, key=head)
+
+    def names_with_key(self, key: str) -> list[int]:
+        """Numbers of the names whose words, sorted, are `key`."""
+        h = hash(key)
+        found = []
+        i = bisect.bisect_left(self.key_hash, h)
+        while i < len(self.key_hash) and self.key_hash[i] == h:
+            number = self.key_name[i]
+            if _sorted_words_key(self.name(number)) == key:
+                found.append(number)
+            i += 1
+        return found
+
+    def postings(self, vocab_id: int) -> array:
+        """Numbers of the names containing vocabulary word `vocab_id`, ascending."""
+        return self.post_names[self.post_off[vocab_id] : self.post_off[vocab_id + 1]]
+
+    def word_matches(self, word: str, mode: str) -> dict[int, float]:
+        """Vocabulary words like `word` (exact, prefix, one edit, shared trigrams), scored.
+
+        `mode` is how a query word may match a word of a name: `ratio` (the whole word,
+        with typos: name resolution), `prefix` (also the start of a longer word: the word
+        being typed last), `partial` (also any part of a longer word: a one-word query).
+        """
+        vocab, ids = self.vocab, self.vocab_ids
+        found: set[int] = set()
+        exact = ids.get(word)
+        if exact is not None:
+            found.add(exact)
+        lo = bisect.bisect_left(vocab, word)
+        hi = bisect.bisect_left(vocab, word + "\U0010ffff", lo)
+        starting = range(lo, hi) if hi - lo <= MAX_PREFIX_WORDS else range(0)
+        found.update(starting)
+        if 2 <= len(word) <= MAX_EDIT_WORD:
+            found.update(i for i in map(ids.get, _edits1(word, self.alphabet)) if i is not None)
+        grams = [self.trigrams[g] for g in _trigrams(word) if g in self.trigrams]
+        if grams:
+            # One edit spoils at most three trigrams of a word; a shorter vocabulary word
+            # may also be all of its trigrams inside the query word ("janagarcia").
+            need = len(_trigrams(word)) - 3
+            if need <= 1:
+                found.update(chain.from_iterable(grams))
+            else:
+                counts = Counter(chain.from_iterable(grams))
+                found.update(i for i, n in counts.items() if n >= need or n >= len(vocab[i]) - 5)
+        if not found:
+            return {}
+        candidates = list(found)
+        choices = [vocab[i] for i in candidates]
+        scored: dict[int, float] = {}
+        scorers = (fuzz.ratio, fuzz.partial_ratio) if mode == "partial" else (fuzz.ratio,)
+        for scorer in scorers:
+            for _choice, score, index in process.extract(
+                word, choices, scorer=scorer, score_cutoff=WORD_CUTOFF, limit=None
+            ):
+                vocab_id = candidates[index]
+                if score > scored.get(vocab_id, 0.0):
+                    scored[vocab_id] = score
+        if mode != "ratio":
+            scored.update(dict.fromkeys(starting, 100.0))
+        if exact is not None:
+            scored[exact] = 100.0
+        return scored
+
+    def candidate_names(self, words: Sequence[str], partial: bool) -> list[int]:
+        """The names worth scoring for a query of `words`, best first, at most `MAX_SCORED_NAMES`.
+
+        First the names that match every query word (each fuzzily), then — for three or
+        more words — those matching two of them, each group alphabetically; then names
+        matching one query word, by how well their word matched it. All set operations
+        run in C, so a common word ("hans") costs little.
+        """
+        if partial and len(words) == 1:
+            modes = ["partial"]
+        elif partial:
+            modes = ["ratio"] * (len(words) - 1) + ["prefix"]
+        else:
+            modes = ["ratio"] * len(words)
+        matches = [self.word_matches(w, m) for w, m in zip(words, modes, strict=True)]
+        chosen: list[int] = []
+        seen: set[int] = set()
+
+        def add(numbers: Iterable[int]) -> bool:
+            room = MAX_SCORED_NAMES - len(chosen)
+            fresh = sorted(set(numbers) - seen)[:room]
+            chosen.extend(fresh)
+            seen.update(fresh)
+            return len(chosen) >= MAX_SCORED_NAMES
+
+        if len(words) > 1:
+            sets = [set().union(*map(self.postings, m)) for m in matches]
+            sets = sorted((s for s in sets if s), key=len)[:4]
+            if len(sets) > 1:
+                tiers = [set.intersection(*sets)]
+                if len(sets) > 2:
+                    tiers.append(set().union(*(a & b for a, b in combinations(sets, 2))))
+                for tier in tiers:
+                    if add(tier):
+                        return chosen
+        ranked = sorted(
+            ((score, vocab_id) for m in matches for vocab_id, score in m.items()),
+            key=lambda item: -item[0],
+        )
+        for _score, vocab_id in ranked:
+            if add(self.postings(vocab_id)):
+                break
+        return chosen
+
+    def nbytes(self) -> int:
+        """Approximate memory held, in bytes (arrays, blobs, vocabulary and its dicts)."""
+        size = sys.getsizeof
+        total = sum(
+            size(getattr(self, a))
+            for a in (
+                "blob",
+                "name_off",
+                "rec_start",
+                "rec_ids",
+                "word_off",
+                "word_name",
+                "key_hash",
+                "key_name",
+                "post_off",
+                "post_names",
+            )
+        )
+        total += size(self.vocab) + sum(size(w) for w in self.vocab) + size(self.vocab_ids)
+        total += 32 * len(self.vocab)  # the int objects the id dict holds (small ones shared)
+        total += size(self.trigrams) + sum(size(g) + size(a) for g, a in self.trigrams.items())
+        return total
+
+
+@dataclass(frozen=True)
+class Change:
+    """A record's name as of a version after the base was built (None: deleted)."""
+
+    name: str | None
+    key: str | None
+
+
+class Snapshot:
+    """One version of a workspace's names of one kind: a base and the changes since.
+
+    Immutable once made: a search holds the snapshot it started with while a newer one
+    may be published for the next search.
+    """
+
+    __slots__ = ("version", "base", "changes", "_live_ids", "_live_names")
+
+    def __init__(self, version: int, base: NameBase, changes: dict[bytes, Change]) -> None:
+        self.version = version
+        self.base = base
+        self.changes = changes
+        live = [(rid, c.name) for rid, c in changes.items() if c.name]
+        self._live_ids = [rid for rid, _ in live]
+        self._live_names = [name for _, name in live]
+
+    @classmethod
+    def build(cls, version: int, pairs: Iterable[tuple[bytes, str]]) -> Snapshot:
+        return cls(version, NameBase(pairs), {})
+
+    def with_changes(
+        self,
+        version: int,
+        deleted: Iterable[bytes],
+        rows: Iterable[tuple[bytes, str]],
+        *,
+        compact: bool = True,
+    ) -> Snapshot:
+        """A newer snapshot: these records deleted, then these (re)named (rows win)."""
+        changes = dict(self.changes)
+        for record_id in deleted:
+            changes[record_id] = Change(None, None)
+        for record_id, name in rows:
+            changes[record_id] = Change(name, _sorted_words_key(name) if name else None)
+        limit = max(COMPACT_MIN, int(self.base.record_count * COMPACT_FRACTION))
+        if compact and len(changes) > limit:
+            return Snapshot.build(version, self._merged(changes))
+        return Snapshot(version, self.base, changes)
+
+    def _merged(self, changes: dict[bytes, Change]) -> Iterable[tuple[bytes, str]]:
+        for record_id, name in self.base.records():
+            if record_id not in changes:
+                yield record_id, name
+        for record_id, change in changes.items():
+            if change.name:
+                yield record_id, change.name
+
+    # -- searching --
+
+    def exact(self, key: str) -> list[uuid.UUID]:
+        """Records whose folded name has exactly these words (`text.name_key`)."""
+        found = [
+            record_id
+            for number in self.base.names_with_key(key)
+            for record_id in self.base.record_ids(number)
+            if record_id not in self.changes
+        ]
+        found += [rid for rid, c in self.changes.items() if c.key == key]
+        return [uuid.UUID(bytes=rid) for rid in found]
+
+    def prefix(
+        self, folded: str, limit: int, exclude: Iterable[uuid.UUID] = ()
+    ) -> list[tuple[uuid.UUID, float]]:
+        """Names starting with `folded` (100), then names with a later word that does (95).
+
+        Each group in name order, then id; at most `limit`, as `search` has always ranked
+        its prefix matches (SQL `LIKE 'q%'` and `LIKE '% q%'`).
+        """
+        if limit <= 0 or not folded:
+            return []
+        excluded = {e.bytes for e in exclude}
+        skip = self.changes.keys() | excluded if excluded else self.changes
+        base = self.base
+        prefix = folded.encode()
+        starting = base.names_starting(prefix)
+        hits = self._take(starting, limit, skip)
+        hits += [
+            (name, rid)
+            for rid, name in zip(self._live_ids, self._live_names, strict=True)
+            if name.startswith(folded) and rid not in excluded
+        ]
+        hits.sort()
+        ranked = [(uuid.UUID(bytes=rid), 100.0) for _name, rid in hits[:limit]]
+        if len(ranked) == limit:
+            return ranked
+
+        lo, hi = base.later_words_starting(prefix)
+        # Names that start with the query were ranked above already.
+        numbers = [n for n in set(base.word_name[lo:hi]) if n not in starting]
+        want = limit - len(ranked)
+        more = []
+        if len(numbers) > 4096:  # a short fragment: the first few names suffice, usually
+            more = self._take(heapq.nsmallest(4 * want, numbers), want, skip)
+        if len(more) < want:
+            more = self._take(sorted(numbers), want, skip)
+        needle = " " + folded
+        more += [
+            (name, rid)
+            for rid, name in zip(self._live_ids, self._live_names, strict=True)
+            if needle in name and not name.startswith(folded) and rid not in excluded
+        ]
+        more.sort()
+        return ranked + [(uuid.UUID(bytes=rid), 95.0) for _name, rid in more[:want]]
+
+    def _take(self, numbers: Iterable[int], limit: int, skip) -> list[tuple[str, bytes]]:
+        """(name, record id) of the first `limit` records of these names, in this order."""
+        taken: list[tuple[str, bytes]] = []
+        for number in numbers:
+            if len(taken) >= limit:
+                break
+            name = None
+            for rid in self.base.record_ids(number):
+                if rid not in skip:
+                    name = name or self.base.name(number)
+                    taken.append((name, rid))
+        return taken
+
+    def fuzzy(
+        self,
+        folded: str,
+        scorers: Scorers,
+        cutoff: float,
+        limit: int | None,
+        *,
+        partial: bool,
+        exclude: Iterable[uuid.UUID] = (),
+    ) -> list[tuple[uuid.UUID, float]]:
+        """Records whose name scores at least `cutoff` against `folded`, best first.
+
+        The score is the best of `weight * scorer(folded, name)` over `scorers`; equal
+        scores go by name, then id. Only candidate names (see `NameBase.candidate_names`)
+        and the records changed since the base was built are scored.
+        """
+        words = list(dict.fromkeys(folded.split()))
+        if not words or (limit is not None and limit <= 0):
+            return []
+        excluded = {e.bytes for e in exclude}
+        skip = self.changes.keys() | excluded if excluded else self.changes
+        base = self.base
+        numbers = base.candidate_names(words, partial)
+        names = [base.name(n) for n in numbers]
+        scored: list[tuple[float, str, bytes]] = []
+        for index, score in _score(folded, names, scorers, cutoff).items():
+            number = numbers[index]
+            for rid in base.record_ids(number):
+                if rid not in skip:
+                    scored.append((-score, names[index], rid))
+        if self._live_ids:
+            for index, score in _score(folded, self._live_names, scorers, cutoff).items():
+                rid = self._live_ids[index]
+                if rid not in excluded:
+                    scored.append((-score, self._live_names[index], rid))
+        if limit is not None and len(scored) > limit:
+            scored = heapq.nsmallest(limit, scored)
+        else:
+            scored.sort()
+        return [(uuid.UUID(bytes=rid), -negative) for negative, _name, rid in scored]
+
+    def nbytes(self) -> int:
+        size = sys.getsizeof
+        overlay = size(self.changes) + sum(
+            size(rid) + size(c.name or "") + size(c.key or "") + 64
+            for rid, c in self.changes.items()
+        )
+        return self.base.nbytes() + overlay
+
+
+def _score(folded: str, names: Sequence[str], scorers: Scorers, cutoff: float) -> dict[int, float]:
+    """{index in `names`: best weighted score ≥ cutoff}, each scorer run natively by rapidfuzz."""
+    best: dict[int, float] = {}
+    if not names:
+        return best
+    for scorer, weight in scorers:
+        # A little under cutoff / weight: the weighted score is compared exactly below.
+        for _name, score, index in process.extract(
+            folded, names, scorer=scorer, score_cutoff=cutoff / weight - 1e-9, limit=None
+        ):
+            weighted = weight * score if weight != 1 else score
+            if weighted >= cutoff and weighted > best.get(index, -1.0):
+                best[index] = weighted
+    return best
+
+
+# --- The index's version: the read side ----------------------------------------------------
+
+
+class _Holder:
+    """The current snapshot of one (workspace, kind), and the lock that serializes its syncs."""
+
+    __slots__ = ("lock", "snapshot")
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.snapshot: Snapshot | None = None
+
+
+class SearchIndexes:
+    """An app's indexes, one per (workspace, kind), at most `max_indexes`, LRU."""
+
+    def __init__(self, max_indexes: int = DEFAULT_MAX_INDEXES) -> None:
+        self.max_indexes = max(1, max_indexes)
+        self._holders: OrderedDict[tuple[uuid.UUID, str], _Holder] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def holder(self, workspace_id: uuid.UUID, kind: str) -> _Holder:
+        key = (workspace_id, kind)
+        with self._lock:
+            holder = self._holders.get(key)
+            if holder is None:
+                holder = self._holders[key] = _Holder()
+                while len(self._holders) > self.max_indexes:
+                    self._holders.popitem(last=False)
+            else:
+                self._holders.move_to_end(key)
+            return holder
+
+    def held(self) -> list[tuple[uuid.UUID, str]]:
+        """The (workspace, kind) pairs held, least recently used first."""
+        with self._lock:
+            return [k for k, h in self._holders.items() if h.snapshot is not None]
+
+    def snapshot(self, workspace_id: uuid.UUID, kind: str) -> Snapshot | None:
+        with self._lock:
+            holder = self._holders.get((workspace_id, kind))
+        return holder.snapshot if holder else None
+
+    def clear(self) -> None:
+        with self._lock:
+            self._holders.clear()
+
+
+def indexes() -> SearchIndexes:
+    """The current app's indexes (made on first use; `SEARCH_INDEX_MAX_INDEXES` caps them)."""
+    app = current_app._get_current_object()
+    registry = app.extensions.get(_EXTENSION)
+    if registry is None:
+        with _REGISTRY_LOCK:
+            registry = app.extensions.get(_EXTENSION)
+            if registry is None:
+                limit = app.config.get("SEARCH_INDEX_MAX_INDEXES") or os.environ.get(
+                    "SEARCH_INDEX_MAX_INDEXES", DEFAULT_MAX_INDEXES
+                )
+                registry = app.extensions[_EXTENSION] = SearchIndexes(int(limit))
+    return registry
+
+
+def current_version(workspace_id: uuid.UUID, kind: str) -> int:
+    """The committed (or this transaction's) search version of a workspace's `kind`: 0 if none."""
+    version = db.session.execute(
+        sa.select(SearchVersion.version).where(
+            SearchVersion.workspace_id == workspace_id, SearchVersion.kind == kind
+        )
+    ).scalar()
+    return version or 0
+
+
+def index_for(kind: str, workspace_id: uuid.UUID) -> Snapshot:
+    """The workspace's index of `kind`, current as of now: what every search starts with.
+
+    One primary-key read of the version (which also flushes this session's pending
+    writes, as any query does); if it moved, the rows and tombstones stamped since are
+    loaded and applied. Changes this session has not committed yet are answered from a
+    private copy, never shared with other requests.
+    """
+    session = db.session
+    version = current_version(workspace_id, kind)
+    holder = indexes().holder(workspace_id, kind)
+    snapshot = holder.snapshot
+    if (workspace_id, kind) in session.info.get(_CHANGED, ()):
+        if snapshot is None:
+            return Snapshot.build(version, _all_names(kind, workspace_id))
+        deleted, rows = _changes_since(kind, workspace_id, snapshot.version)
+        return snapshot.with_changes(version, deleted, rows, compact=False)
+    if snapshot is not None and snapshot.version == version:
+        return snapshot
+    with holder.lock:
+        snapshot = holder.snapshot
+        if snapshot is not None and snapshot.version >= version:
+            if (
+                snapshot.version == version
+                or current_version(workspace_id, kind) >= snapshot.version
+            ):
+                return snapshot  # another thread caught up first
+            snapshot = None  # the database went back (restored, or emptied): start over
+        if snapshot is None:
+            snapshot = Snapshot.build(version, _all_names(kind, workspace_id))
+        else:
+            deleted, rows = _changes_since(kind, workspace_id, snapshot.version)
+            snapshot = snapshot.with_changes(version, deleted, rows)
+        holder.snapshot = snapshot
+        return snapshot
+
+
+def _all_names(kind: str, workspace_id: uuid.UUID) -> Iterable[tuple[bytes, str]]:
+    model = MODELS[kind]
+    # The raw id (no UUID object per row): a million rows load in about a second.
+    raw_id = sa.type_coerce(model.id, sa.String)
+    result = db.session.execute(
+        sa.select(raw_id, model.name_folded)
+        .where(model.workspace_id == workspace_id)
+        .execution_options(yield_per=20_000)
+    )
+    return [(_uuid_bytes(rid), name) for rid, name in result]
+
+
+def _changes_since(
+    kind: str, workspace_id: uuid.UUID, since: int
+) -> tuple[list[bytes], list[tuple[bytes, str]]]:
+    """Ids deleted, then (id, folded name) of rows created or renamed, after version `since`.
+
+    Tombstones are read before rows, so a record deleted and re-created in between is
+    seen alive; anything committed after the version was read is applied early, which is
+    harmless (the next sync applies it again).
+    """
+    model = MODELS[kind]
+    deleted = [
+        _uuid_bytes(rid)
+        for rid in db.session.scalars(
+            sa.select(sa.type_coerce(SearchTombstone.record_id, sa.String)).where(
+                SearchTombstone.workspace_id == workspace_id,
+                SearchTombstone.kind == kind,
+                SearchTombstone.version > since,
+            )
+        )
+    ]
+    rows = [
+        (_uuid_bytes(rid), name)
+        for rid, name in db.session.execute(
+            sa.select(sa.type_coerce(model.id, sa.String), model.name_folded).where(
+                model.workspace_id == workspace_id, model.search_version > since
+            )
+        )
+    ]
+    return deleted, rows
