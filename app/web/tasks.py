@@ -85,7 +85,7 @@ class TaskFilterForm(Form):
 
     status = SelectField(
         "Status",
-        choices=choices([("", "Not completed"), *STATUS_PAIRS, ("all", "All")]),
+        choices=choices([("", "To do"), *STATUS_PAIRS, ("all", "All")]),
         default="",
     )
     priority = SelectField(
