@@ -156,7 +156,7 @@ LIST_QUERY: dict[str, dict[str, Any]] = {
     ),
     "q": _query(
         "q",
-        {"type": "string", "pattern": _NO_NUL},
+        {"type": "string", "minLength": 1, "pattern": _NO_NUL},
         "Only tasks whose title contains this text (case-insensitive; on SQLite for "
         "ASCII letters only).",
     ),
@@ -167,7 +167,7 @@ LIST_QUERY: dict[str, dict[str, Any]] = {
     ),
     "cursor": _query(
         "cursor",
-        {"type": "string"},
+        {"type": "string", "minLength": 1},
         "The next_cursor of the previous page. Opaque and signed: a modified one is a "
         "validation error.",
     ),
@@ -191,6 +191,8 @@ _ERRORS = {
     "409": ("Conflict", "The Idempotency-Key was used with another body "
             "(`idempotency_conflict`)."),
     "413": ("PayloadTooLarge", "The body is over 1 MiB (`payload_too_large`)."),
+    "429": ("RateLimited", "Too many requests for this API key (`rate_limited`); retry "
+            "after the seconds in Retry-After."),
     "500": ("InternalError", "Something unexpected (`internal_error`), logged under the "
             "request_id the body carries."),
     "503": ("ServiceUnavailable", "The database cannot be reached; nothing was written "
@@ -329,6 +331,12 @@ def _responses() -> dict[str, Any]:
     responses["Unauthorized"]["headers"] = {
         "WWW-Authenticate": {"schema": {"type": "string"}, "description": "Bearer"}
     }
+    responses["RateLimited"]["headers"] = {
+        "Retry-After": {"schema": {"type": "string"}, "description": "Seconds to wait."}
+    }
+    responses["ServiceUnavailable"]["headers"] = {
+        "Retry-After": {"schema": {"type": "string"}, "description": "Seconds to wait."}
+    }
     return responses
 
 
@@ -386,7 +394,7 @@ def _paths() -> dict[str, Any]:
                         "description": "One page of tasks.",
                         "content": _json(_ref("TaskPage")),
                     },
-                    **_errors("400", "401", "403", "500", "503"),
+                    **_errors("400", "401", "403", "429", "500", "503"),
                 },
             },
             "post": {
@@ -403,7 +411,7 @@ def _paths() -> dict[str, Any]:
                         "content": _json(_ref("TaskResponse")),
                         "links": _TASK_LINKS,
                     },
-                    **_errors("400", "401", "403", "409", "413", "500", "503"),
+                    **_errors("400", "401", "403", "409", "413", "429", "500", "503"),
                 },
             },
         },
@@ -416,7 +424,7 @@ def _paths() -> dict[str, Any]:
                 "tags": ["tasks"],
                 "responses": {
                     "200": {"description": "The task.", "content": _json(_ref("TaskResponse"))},
-                    **_errors("401", "403", "404", "500", "503"),
+                    **_errors("401", "403", "404", "429", "500", "503"),
                 },
             },
             "patch": {
@@ -430,7 +438,7 @@ def _paths() -> dict[str, Any]:
                         "description": "The changed task.",
                         "content": _json(_ref("TaskResponse")),
                     },
-                    **_errors("400", "401", "403", "404", "413", "500", "503"),
+                    **_errors("400", "401", "403", "404", "413", "429", "500", "503"),
                 },
             },
             "delete": {
@@ -441,7 +449,7 @@ def _paths() -> dict[str, Any]:
                 "tags": ["tasks"],
                 "responses": {
                     "204": {"description": "Deleted."},
-                    **_errors("401", "403", "404", "500", "503"),
+                    **_errors("401", "403", "404", "429", "500", "503"),
                 },
             },
         },

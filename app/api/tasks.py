@@ -141,7 +141,8 @@ def list_arguments(args: MultiDict) -> tuple[tasks.TaskFilters, int, str | None]
 
     Only turns strings into types (UUIDs, dates, integers); whether a status, priority or
     limit is allowed is the service's rule. Problems, unknown parameters included, are
-    reported together as one validation error naming each parameter.
+    reported together as one validation error naming each parameter. An empty value is
+    malformed whatever the parameter.
     """
     problems: dict[str, str] = {}
     for name in sorted(set(args) - set(LIST_PARAMETERS)):
@@ -153,6 +154,10 @@ def list_arguments(args: MultiDict) -> tuple[tasks.TaskFilters, int, str | None]
             return None
         if len(values) > 1:
             problems[name] = "may be given only once"
+            return None
+        if values[0] == "":
+            # `?q=` says nothing; refusing it keeps "absent" and "present" distinct.
+            problems[name] = "must not be empty; leave the parameter out instead"
             return None
         try:
             return convert(values[0])
