@@ -9,6 +9,7 @@ empty tables.
 
 from __future__ import annotations
 
+import contextvars
 import os
 import uuid
 from collections.abc import Iterator
@@ -16,6 +17,8 @@ from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
+from flask.globals import _cv_app
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 
 from app import create_app
@@ -101,8 +104,28 @@ def app(database_url):
         db.engine.dispose()
 
 
+class IsolatedClient(FlaskClient):
+    """A test client whose every request gets its own app context, `g` and db session.
+
+    Without this, a test holding an app context (the `ctx` fixture) would lend it to each
+    request: `g` and the session would carry over between requests as they never do in a
+    server. The test's own session is expired after each request so it reads fresh rows.
+    """
+
+    def open(self, *args, **kwargs):
+        def request_in_own_context():
+            _cv_app.set(None)
+            return super(IsolatedClient, self).open(*args, **kwargs)
+
+        response = contextvars.copy_context().run(request_in_own_context)
+        if _cv_app.get(None) is not None:
+            db.session.expire_all()
+        return response
+
+
 @pytest.fixture
 def client(app):
+    app.test_client_class = IsolatedClient
     return app.test_client()
 
 
