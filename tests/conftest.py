@@ -70,14 +70,11 @@ def database_url(request, tmp_path_factory) -> Iterator[str]:
 
 
 def _empty_tables() -> None:
-    tables = list(reversed(db.metadata.sorted_tables))
+    # DELETE, children first: on tables this small it is far cheaper than TRUNCATE, whose
+    # fixed cost per table on PostgreSQL dominated the suite's run time.
     with db.engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            names = ", ".join(f'"{t.name}"' for t in tables)
-            conn.execute(sa.text(f"TRUNCATE {names} CASCADE"))
-        else:
-            for table in tables:
-                conn.execute(table.delete())
+        for table in reversed(db.metadata.sorted_tables):
+            conn.execute(table.delete())
 
 
 @pytest.fixture
