@@ -15,8 +15,8 @@ from pathlib import Path
 MAX_BODY_BYTES = 1024 * 1024
 #: Per API key, shared by all workers; `API_RATE_LIMIT=0` turns it off.
 DEFAULT_API_RATE_LIMIT = "1200/minute"
-#: Failed logins per email address (and per client address) before a pause.
-DEFAULT_LOGIN_LIMIT = "5/minute"
+#: Failed logins per email address (four times as many per client address) before a pause.
+DEFAULT_LOGIN_LIMIT = "10/hour"
 
 
 class ConfigError(RuntimeError):

@@ -16,8 +16,8 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.extensions import db
 from app.models import ROLES, ApiKey, User, Workspace
-from app.services import dates
-from app.services.errors import NotFound, PermissionDenied, ValidationError
+from app.services import dates, rate_limits
+from app.services.errors import NotFound, PermissionDenied, TooManyAttempts, ValidationError
 
 READ = "activities:read"
 WRITE = "activities:write"
@@ -112,6 +112,35 @@ def create_user(workspace: Workspace, email: str, name: str, role: str, password
     )
     db.session.add(user)
     db.session.commit()
+    return user
+
+
+#: One client address may fail this many times the per-email limit (offices share addresses).
+ADDRESS_LIMIT_FACTOR = 4
+
+
+def log_in(email: str, password: str, client_address: str | None) -> User | None:
+    """`authenticate_user`, throttled: failures count per email and per client address.
+
+    Raises TooManyAttempts while either is over LOGIN_FAILURE_LIMIT, before checking the
+    password, so guessing cannot go on at full speed; a success clears the email's count.
+    """
+    limit = current_app.config["LOGIN_FAILURE_LIMIT"]
+    email_bucket = "login:" + hashlib.sha256(email.strip().lower().encode()).hexdigest()[:32]
+    buckets = [(email_bucket, limit)]
+    if client_address:
+        address_limit = rate_limits.Limit(limit.count * ADDRESS_LIMIT_FACTOR, limit.seconds)
+        buckets.append((f"login-from:{client_address}"[:120], address_limit))
+    for bucket, bucket_limit in buckets:
+        decision = rate_limits.peek(bucket, bucket_limit)
+        if not decision.allowed:
+            raise TooManyAttempts(decision.retry_after)
+    user = authenticate_user(email, password)
+    if user is None:
+        for bucket, bucket_limit in buckets:
+            rate_limits.hit(bucket, bucket_limit)
+    elif limit.enabled:
+        rate_limits.clear(email_bucket)
     return user
 
 

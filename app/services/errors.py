@@ -80,3 +80,17 @@ class NotFound(ServiceError):
 
     def __init__(self, what: str = "Resource") -> None:
         super().__init__(f"{what} not found")
+
+
+class TooManyAttempts(ServiceError):
+    """Too many tries in a short time (failed logins); come back after `retry_after` seconds."""
+
+    code = "rate_limited"
+
+    def __init__(self, retry_after: int) -> None:
+        minutes = max(1, round(retry_after / 60))
+        super().__init__(
+            f"Too many failed attempts. Wait {minutes} minute{'s' if minutes > 1 else ''} "
+            "and try again."
+        )
+        self.retry_after = retry_after

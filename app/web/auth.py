@@ -9,7 +9,8 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from app.extensions import db, login_manager
 from app.models import User
-from app.services.accounts import authenticate_user
+from app.services.accounts import log_in
+from app.services.errors import TooManyAttempts
 from app.web import bp
 from app.web.forms import LoginForm
 from app.web.helpers import form_error_status, page_url, safe_next
@@ -62,14 +63,21 @@ def login():
         return redirect(next_url or url_for("web.task_list"))
     form = LoginForm(next=next_url or "")
     error = None
+    status = 200
     if form.validate_on_submit():
-        user = authenticate_user(form.email.data or "", form.password.data or "")
-        if user is not None:
-            login_user(user)
-            return redirect(safe_next(form.next.data) or url_for("web.task_list"), code=303)
-        # One message for every wrong part, so the form does not reveal who has an account.
-        error = "Wrong email or password. Check both and try again."
-    status = form_error_status() if request.method == "POST" else 200
+        try:
+            user = log_in(form.email.data or "", form.password.data or "", request.remote_addr)
+        except TooManyAttempts as throttled:
+            error = throttled.message
+            status = 429
+        else:
+            if user is not None:
+                login_user(user)
+                return redirect(safe_next(form.next.data) or url_for("web.task_list"), code=303)
+            # One message for every wrong part, so the form does not reveal who has an account.
+            error = "Wrong email or password. Check both and try again."
+    if request.method == "POST" and status == 200:
+        status = form_error_status()
     return render_template("auth/login.html", form=form, error=error), status
 
 
