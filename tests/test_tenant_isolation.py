@@ -1,0 +1,275 @@
+"""Issue 6: one workspace never sees, resolves or changes another's data — on every route.
+
+Routes are enumerated from the app's URL map, and each must be classified below: a new
+route with no probe fails `test_every_route_is_probed`, so none can slip past this matrix.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+import pytest
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.models import ApiKey, Task
+from app.services import accounts, records, tasks
+from tests.conftest import FIXED_NOW
+from tests.web_helpers import login_as
+
+#: Routes that show or change no workspace data at all.
+NO_WORKSPACE_DATA = {
+    "static",
+    "health.healthz",
+    "web.login",
+    "web.logout",
+    "web.home",
+    "api.openapi_document",
+}
+
+SECRET_WORDS = ("Zelda", "Foreignname", "Globex Secret", "zelda@globex.test", "Classified")
+
+
+@dataclass
+class Foreign:
+    """Another workspace's records, whose names must never appear in our answers."""
+
+    task: uuid.UUID
+    contact: uuid.UUID
+    company: uuid.UUID
+    deal: uuid.UUID
+    event: uuid.UUID
+    api_key: uuid.UUID
+
+    def all_ids(self) -> list[str]:
+        return [str(v) for v in vars(self).values()]
+
+
+@pytest.fixture
+def foreign(other_workspace) -> Foreign:
+    company = records.add_company(other_workspace.id, "Globex Secret Corp", "globex.test")
+    contact = records.add_contact(
+        other_workspace.id, "Zelda", "Foreignname", "zelda@globex.test", company
+    )
+    deal = records.add_deal(other_workspace.id, "Globex Secret Deal", "won", company=company)
+    event = records.add_event(other_workspace.id, "Globex Secret Summit", FIXED_NOW)
+    db.session.commit()
+    key, _secret = accounts.create_api_key(
+        other_workspace, "theirs", [accounts.READ, accounts.WRITE]
+    )
+    task = tasks.create_task(
+        accounts.Actor.for_api_key(key),
+        {"title": "Classified follow-up", "contact_id": str(contact.id)},
+    ).task
+    return Foreign(task.id, contact.id, company.id, deal.id, event.id, key.id)
+
+
+@pytest.fixture
+def web(client, admin, contact):
+    """Our admin, signed in: the strongest role, so a refusal is the scoping, not the role."""
+    return login_as(client, admin)
+
+
+def assert_reveals_nothing(response, foreign: Foreign, sent: str = "") -> None:
+    """No foreign name, email or id in the answer, beyond echoing what the caller `sent`."""
+    body = response.get_data(as_text=True)
+    for word in (*SECRET_WORDS, *foreign.all_ids()):
+        if word in sent:
+            body = body.replace(word, "")
+        assert word not in body, f"{response.request.path} revealed {word!r}"
+
+
+def assert_foreign_untouched(app, foreign: Foreign) -> None:
+    with app.app_context():
+        task = db.session.get(Task, foreign.task)
+        assert task.status == "open" and task.deleted_at is None
+        assert task.title == "Classified follow-up"
+        assert db.session.get(ApiKey, foreign.api_key).revoked_at is None
+
+
+# --- probes: one per endpoint, each trying the other workspace's ids and names -------------
+
+
+def probe_record_page(kind):
+    def probe(web, api, foreign, app):
+        response = web.get(
+            f"/{kind}s/{getattr(foreign, kind)}"
+            if kind != "company"
+            else f"/companies/{foreign.company}"
+        )
+        assert response.status_code == 404
+        assert_reveals_nothing(response, foreign)
+
+    return probe
+
+
+def probe_task_action(action):
+    def probe(web, api, foreign, app):
+        response = web.post(f"/tasks/{foreign.task}/{action}")
+        assert response.status_code == 404
+        assert_reveals_nothing(response, foreign)
+        assert_foreign_untouched(app, foreign)
+
+    return probe
+
+
+def probe_task_edit(web, api, foreign, app):
+    assert web.get(f"/tasks/{foreign.task}/edit").status_code == 404
+    response = web.post(f"/tasks/{foreign.task}/edit", data={"title": "hijacked"})
+    assert response.status_code == 404
+    assert_reveals_nothing(response, foreign)
+    assert_foreign_untouched(app, foreign)
+
+
+def probe_task_list(web, api, foreign, app):
+    for field in ("contact_id", "company_id", "deal_id", "event_id"):
+        sent = str(getattr(foreign, field[:-3]))
+        response = web.get(f"/tasks?{field}={sent}&status=")
+        assert response.status_code in (200, 400, 404)
+        assert_reveals_nothing(response, foreign, sent)
+    assert_reveals_nothing(web.get("/tasks?q=Classified&status="), foreign, sent="Classified")
+
+
+def probe_task_new(web, api, foreign, app):
+    for field in ("contact_id", "company_id", "deal_id", "event_id"):
+        response = web.get(f"/tasks/new?{field}={getattr(foreign, field[:-3])}")
+        assert response.status_code in (200, 404)
+        assert_reveals_nothing(response, foreign)
+
+
+def probe_task_create(web, api, foreign, app):
+    attempts = [
+        {"contact_id": str(foreign.contact)},
+        {"company_id": str(foreign.company)},
+        {"deal_id": str(foreign.deal)},
+        {"event_id": str(foreign.event)},
+        {"contact_name": "Zelda Foreignname"},
+        {"company_name": "Globex Secret Corp"},
+    ]
+    for link in attempts:
+        response = web.post("/tasks", data={"title": "steal", **link})
+        assert response.status_code in (200, 400), link
+        assert_reveals_nothing(response, foreign, sent=str(link))
+    assert_no_task_titled(app, "steal")
+
+
+def probe_search(web, api, foreign, app):
+    for segment, query in [
+        ("contacts", "Zelda"),
+        ("contacts", "zelda@globex.test"),
+        ("companies", "Globex"),
+        ("deals", "Globex Secret"),
+        ("events", "Globex Secret Summit"),
+    ]:
+        response = web.get(f"/search/{segment}?q={query}")
+        assert response.status_code == 200
+        assert_reveals_nothing(response, foreign)
+
+
+def probe_api_keys(web, api, foreign, app):
+    response = web.get("/settings/api-keys")
+    assert response.status_code == 200
+    assert "theirs" not in response.get_data(as_text=True)
+    assert_reveals_nothing(response, foreign)
+
+
+def probe_api_key_revoke(web, api, foreign, app):
+    response = web.post(f"/settings/api-keys/{foreign.api_key}/revoke")
+    assert response.status_code == 404
+    assert_foreign_untouched(app, foreign)
+
+
+def probe_api_list(web, api, foreign, app):
+    for field in ("contact_id", "company_id", "deal_id", "event_id"):
+        response = api.get(f"/v1/tasks?{field}={getattr(foreign, field[:-3])}")
+        assert response.status_code == 200 and response.get_json()["data"] == []
+    assert api.get("/v1/tasks?q=Classified").get_json()["data"] == []
+
+
+def probe_api_task(method):
+    def probe(web, api, foreign, app):
+        kwargs = {"json": {"title": "hijacked"}} if method == "patch" else {}
+        response = getattr(api, method)(f"/v1/tasks/{foreign.task}", **kwargs)
+        assert response.status_code == 404
+        assert response.get_json()["error"]["code"] == "not_found"
+        unknown = getattr(api, method)(f"/v1/tasks/{uuid.uuid4()}", **kwargs)
+        assert unknown.get_json()["error"]["message"] == response.get_json()["error"]["message"]
+        assert_reveals_nothing(response, foreign)
+        assert_foreign_untouched(app, foreign)
+
+    return probe
+
+
+def probe_api_create(web, api, foreign, app):
+    for link in (
+        {"contact_id": str(foreign.contact)},
+        {"company_id": str(foreign.company)},
+        {"deal_id": str(foreign.deal)},
+        {"event_id": str(foreign.event)},
+        {"contact_name": "Zelda Foreignname"},
+        {"company_name": "Globex Secret Corp"},
+    ):
+        response = api.post("/v1/tasks", json={"title": "steal", **link})
+        assert response.status_code == 400, link
+        assert response.get_json()["error"]["code"] == "validation_error"
+        assert_reveals_nothing(response, foreign, sent=str(link))
+    missing = api.post("/v1/tasks", json={"title": "steal", "contact_id": str(uuid.uuid4())})
+    theirs = api.post("/v1/tasks", json={"title": "steal", "contact_id": str(foreign.contact)})
+    assert missing.get_json()["error"]["fields"] == theirs.get_json()["error"]["fields"]
+    assert_no_task_titled(app, "steal")
+
+
+def assert_no_task_titled(app, title: str) -> None:
+    with app.app_context():
+        assert db.session.scalar(sa.select(Task).where(Task.title == title)) is None
+
+
+PROBES = {
+    "web.contact_page": probe_record_page("contact"),
+    "web.company_page": probe_record_page("company"),
+    "web.deal_page": probe_record_page("deal"),
+    "web.event_page": probe_record_page("event"),
+    "web.task_complete": probe_task_action("complete"),
+    "web.task_reopen": probe_task_action("reopen"),
+    "web.task_delete": probe_task_action("delete"),
+    "web.task_restore": probe_task_action("restore"),
+    "web.task_edit": probe_task_edit,
+    "web.task_list": probe_task_list,
+    "web.task_new": probe_task_new,
+    "web.task_create": probe_task_create,
+    "web.search": probe_search,
+    "web.api_keys": probe_api_keys,
+    "web.api_key_revoke": probe_api_key_revoke,
+    "api.list_tasks": probe_api_list,
+    "api.get_task": probe_api_task("get"),
+    "api.update_task": probe_api_task("patch"),
+    "api.delete_task": probe_api_task("delete"),
+    "api.create_task": probe_api_create,
+}
+
+
+class BearerClient:
+    """Our API key on every request."""
+
+    def __init__(self, client, secret: str) -> None:
+        self.client, self.headers = client, {"Authorization": f"Bearer {secret}"}
+
+    def __getattr__(self, method):
+        def call(path, **kwargs):
+            return getattr(self.client, method)(path, headers=self.headers, **kwargs)
+
+        return call
+
+
+def test_every_route_is_probed(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    unclassified = endpoints - set(PROBES) - NO_WORKSPACE_DATA
+    assert not unclassified, f"add a tenant-isolation probe for: {sorted(unclassified)}"
+    assert not (set(PROBES) - endpoints), "a probe names a route that no longer exists"
+
+
+@pytest.mark.parametrize("endpoint", sorted(PROBES))
+def test_other_workspace_stays_invisible(endpoint, app, web, api_key, foreign):
+    api = BearerClient(app.test_client(), api_key)
+    PROBES[endpoint](web, api, foreign, app)
