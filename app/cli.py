@@ -24,7 +24,7 @@ from flask.cli import with_appcontext
 
 from app.extensions import db
 from app.models import ROLES
-from app.services import accounts, demo, importing
+from app.services import accounts, demo, idempotency, importing
 from app.services.errors import ServiceError
 from app.services.records import Progress
 from app.services.text import fold_name
@@ -43,6 +43,7 @@ def register(app: Flask) -> None:
         import_csv,
         seed_demo,
         demo_credentials,
+        purge_expired,
     ):
         app.cli.add_command(cli_command)
 
@@ -106,6 +107,15 @@ def create_workspace(name: str, timezone: str) -> None:
     workspace = accounts.create_workspace(name, timezone)
     click.echo(f"Created workspace {workspace.name!r} ({workspace.timezone}):")
     click.echo(workspace.id)
+
+
+@command("purge-expired")
+def purge_expired() -> None:
+    """Delete Idempotency-Key records past their 24-hour replay window; prints how many.
+
+    Housekeeping for a daily cron job: expired records are never replayed anyway.
+    """
+    click.echo(idempotency.purge_expired())
 
 
 @command("create-user")

@@ -558,3 +558,33 @@ def test_demo_credentials_path_can_come_from_the_environment(
     monkeypatch.setenv("CRM_TASKS_DEMO_CREDENTIALS", str(path))
     seed(runner)
     assert json.loads(path.read_text())["email"] == "demo@example.com"
+
+
+def test_purge_expired_removes_only_old_idempotency_records(runner, app, contact, api_key):
+    from datetime import timedelta
+
+    import sqlalchemy as sa
+
+    from app.extensions import db
+    from app.models import IdempotencyRecord
+    from app.services import dates
+
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {api_key}"}
+    for key in ("old", "fresh"):
+        response = client.post(
+            "/v1/tasks",
+            json={"title": key, "contact_id": str(contact.id)},
+            headers={**headers, "Idempotency-Key": key},
+        )
+        assert response.status_code == 201
+    with app.app_context():
+        old = db.session.scalar(sa.select(IdempotencyRecord).where(IdempotencyRecord.key == "old"))
+        old.created_at = dates.now() - timedelta(hours=25)
+        db.session.commit()
+    result = runner.invoke(args=["purge-expired"])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip().splitlines()[-1] == "1"
+    with app.app_context():
+        keys = db.session.scalars(sa.select(IdempotencyRecord.key)).all()
+    assert keys == ["fresh"]

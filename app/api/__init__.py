@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/v1")
 
-from app.api import auth, tasks  # noqa: E402,F401  (routes register on import)
+from app.api import auth, openapi, tasks  # noqa: E402,F401  (routes register on import)

@@ -15,6 +15,7 @@ SERVICE_STATUS = {
     "ambiguous_reference": 400,
     "insufficient_permissions": 403,
     "not_found": 404,
+    "idempotency_conflict": 409,
     "rate_limited": 429,
 }
 

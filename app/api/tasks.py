@@ -17,13 +17,11 @@ from werkzeug.datastructures import MultiDict
 
 from app.api import bp
 from app.api.auth import current_actor
-from app.api.envelope import error_response
 from app.api.serializers import task_json
-from app.extensions import db
 from app.services import dates, idempotency, tasks
 from app.services.accounts import READ, Actor
 from app.services.errors import NotFound, ValidationError
-from app.services.idempotency import IdempotencyConflict, Reply
+from app.services.idempotency import Reply
 
 #: The query parameters of GET /v1/tasks, in the order the OpenAPI document lists them.
 LIST_PARAMETERS = (
@@ -93,13 +91,6 @@ def delete_task(task_id: str):
     """Soft-delete a task: gone from list and read, restorable by the browser's undo."""
     tasks.delete_task(current_actor(), path_task_id(task_id))
     return Response(status=204)
-
-
-@bp.errorhandler(IdempotencyConflict)
-def idempotency_conflict(error: IdempotencyConflict):
-    """409 in the usual envelope (the app-wide handler knows only the core error codes)."""
-    db.session.rollback()
-    return error_response(error.status, error.code, error.message)
 
 
 def _created(actor: Actor, payload: Any, *, commit: bool) -> Reply:
@@ -199,7 +190,3 @@ def _overdue(value: str) -> str:
     if value != "true":
         raise ValueError("only overdue=true is supported; leave it out to list every task")
     return "overdue"
-
-
-# The document lives in its own module; importing it here registers its route with `bp`.
-from app.api import openapi  # noqa: E402,F401
