@@ -12,7 +12,7 @@ import uuid
 
 import pytest
 import sqlalchemy as sa
-from rapidfuzz import process
+from rapidfuzz import fuzz, process
 
 from app import create_app
 from app.extensions import db
@@ -53,16 +53,21 @@ def brute_prefix(pairs, query: str, limit: int) -> list[tuple[uuid.UUID, float]]
     return ranked[:limit]
 
 
-def brute_fuzzy(pairs, query: str, scorers, cutoff: float, limit: int):
-    """Every name scored, best first, equal scores by name then id."""
+def brute_fuzzy(pairs, query: str, scorers, cutoff: float, limit: int, tiebreak=None):
+    """Every name scored, best first, equal scores by `tiebreak`, name, then id."""
+    tiebreak = tiebreak or (lambda _q, _n: 0.0)
     names = [n for _rid, n in pairs]
     best: dict[int, float] = {}
-    for scorer, weight in scorers:
+    for scorer, weight, query_inside_only in scorers:
         for _n, score, i in process.extract(query, names, scorer=scorer, limit=None):
+            if query_inside_only and len(names[i]) < len(query):
+                continue
             if weight * score >= cutoff:
                 best[i] = max(best.get(i, 0.0), weight * score)
-    ranked = sorted((-s, names[i], pairs[i][0]) for i, s in best.items())[:limit]
-    return [(uuid.UUID(bytes=rid), -s) for s, _n, rid in ranked]
+    ranked = sorted(
+        (-s, -tiebreak(query, names[i]), names[i], pairs[i][0]) for i, s in best.items()
+    )
+    return [(uuid.UUID(bytes=rid), -s) for s, _t, _n, rid in ranked[:limit]]
 
 
 @pytest.fixture(scope="module")
@@ -112,8 +117,10 @@ def test_resolution_ranking_equals_scoring_every_name(pairs, snapshot):
 
 def test_autocomplete_fuzzy_step_keeps_the_best_matches(pairs, snapshot):
     for query in some_queries(pairs):
-        got = snapshot.fuzzy(query, FUZZY_SCORERS, 75.0, 10, partial=True)
-        want = brute_fuzzy(pairs, query, FUZZY_SCORERS, 75.0, 10)
+        got = snapshot.fuzzy(
+            query, FUZZY_SCORERS, 75.0, 10, partial=True, tiebreak=fuzz.token_sort_ratio
+        )
+        want = brute_fuzzy(pairs, query, FUZZY_SCORERS, 75.0, 10, fuzz.token_sort_ratio)
         # The index scores only candidate names: the best ones are always among them.
         assert got[:3] == want[:3], query
 

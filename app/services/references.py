@@ -32,7 +32,7 @@ ACCEPT_THRESHOLD = 85.0
 CLEAR_MARGIN = 8.0
 MAX_CANDIDATES = 10
 #: `name_score` as weighted rapidfuzz scorers, for the index to run natively.
-NAME_SCORERS = ((fuzz.token_sort_ratio, 1.0), (fuzz.token_set_ratio, 0.95))
+NAME_SCORERS = ((fuzz.token_sort_ratio, 1.0, False), (fuzz.token_set_ratio, 0.95, False))
 
 MODELS: dict[str, type[NamedRecord]] = {
     "contact": Contact,

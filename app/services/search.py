@@ -15,6 +15,7 @@ a few milliseconds at 100,000 records where scoring every name took about 60.
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 import uuid
 from dataclasses import dataclass
@@ -28,7 +29,7 @@ from rapidfuzz import fuzz
 from app.extensions import db
 from app.models import Company, Contact, Deal, Event, NamedRecord, Workspace
 from app.services import dates, search_index
-from app.services.text import fold_name
+from app.services.text import fold_name, name_key
 
 Kind = Literal["contact", "company", "deal", "event"]
 
@@ -58,7 +59,8 @@ class SearchHit:
     label: str
     context: str
     score: float
-    #: `prefix` (name or one of its words starts with the query) or `fuzzy`.
+    #: `exact` (the name has exactly the query's words, in any order), `prefix` (the name
+    #: or one of its words starts with the query) or `fuzzy`.
     match: str = "prefix"
     #: The matched part of `label` as [start, end) character offsets, when there is one.
     highlight: tuple[int, int] | None = None
@@ -82,8 +84,15 @@ def search(
         return []
 
     index = search_index.index_for(kind, workspace_id)
+    # A name with exactly the typed words comes first, in whatever order they were typed:
+    # "Martín José" means José Martín before Martín José García.
     ranked: list[tuple[uuid.UUID, str, float]] = [
-        (record_id, "prefix", score) for record_id, score in index.prefix(folded, limit)
+        (record_id, "exact", 100.0) for record_id in index.exact(name_key(folded))[:limit]
+    ]
+    seen = {record_id for record_id, _match, _score in ranked}
+    ranked += [
+        (record_id, "prefix", score)
+        for record_id, score in index.prefix(folded, limit - len(ranked), exclude=seen)
     ]
     if len(ranked) < limit:
         seen = {record_id for record_id, _match, _score in ranked}
@@ -162,8 +171,11 @@ def format_event_start(moment: datetime, tz=None) -> str:
 
 
 #: A fuzzy hit's score is the best of: the query inside the name (typo-tolerant,
-#: `partial_ratio`), and the whole name with its words reordered (`token_sort_ratio`).
-FUZZY_SCORERS = ((fuzz.partial_ratio, 1.0), (fuzz.token_sort_ratio, 1.0))
+#: `partial_ratio`; only where the name is at least as long as the query, or "Hans Ho"
+#: would score 100 for "hans hofmann"), and the whole name with its words reordered
+#: (`token_sort_ratio`). Equal scores go to the name closest as a whole (token_sort):
+#: "Hans Müller" before "Anna Hans Müller" for "haans muller".
+FUZZY_SCORERS = ((fuzz.partial_ratio, 1.0, True), (fuzz.token_sort_ratio, 1.0, False))
 
 
 def _fuzzy_matches(
@@ -172,7 +184,15 @@ def _fuzzy_matches(
     """Names close to the query by rapidfuzz, best first (equal scores by name), excluding
     ids already found; only the index's candidate names are scored."""
     cutoff = FUZZY_CUTOFF if len(folded) >= FUZZY_MIN_LENGTH else 100.0
-    return index.fuzzy(folded, FUZZY_SCORERS, cutoff, limit, partial=True, exclude=exclude)
+    return index.fuzzy(
+        folded,
+        FUZZY_SCORERS,
+        cutoff,
+        limit,
+        partial=True,
+        exclude=exclude,
+        tiebreak=fuzz.token_sort_ratio,
+    )
 
 
 def _load(model: type[NamedRecord], ids: list[uuid.UUID]) -> dict[uuid.UUID, NamedRecord]:
@@ -181,14 +201,16 @@ def _load(model: type[NamedRecord], ids: list[uuid.UUID]) -> dict[uuid.UUID, Nam
     rows = db.session.scalars(
         sa.select(model).where(model.id.in_(ids)).options(*_context_loads(model))
     )
-    return {record.id: record for record in rows}
+    return {record.id: record for record in rows.unique()}
 
 
 def _context_loads(model: type[NamedRecord]) -> list:
+    # One query with a join: the company of each of the few hits (a second SELECT costs
+    # more than the join on this path, which every keystroke takes).
     if model is Contact:
-        return [so.selectinload(Contact.company)]
+        return [so.joinedload(Contact.company)]
     if model is Deal:
-        return [so.selectinload(Deal.company)]
+        return [so.joinedload(Deal.company)]
     return []
 
 
@@ -202,7 +224,7 @@ def _highlight(label: str, folded_query: str, match: str) -> tuple[int, int] | N
     folded, origin = fold_with_offsets(label)
     if not folded:
         return None
-    if match == "prefix":
+    if match in ("prefix", "exact"):
         start = 0 if folded.startswith(folded_query) else folded.find(" " + folded_query) + 1
         if start < 0 or not folded.startswith(folded_query, start):
             return None
@@ -224,6 +246,10 @@ def _highlight(label: str, folded_query: str, match: str) -> tuple[int, int] | N
     return origin[start], origin[end - 1] + 1
 
 
+#: Folding one character at a time is pure: cache it (labels repeat their letters).
+_fold_char = functools.lru_cache(maxsize=4096)(fold_name)
+
+
 def fold_with_offsets(label: str) -> tuple[str, list[int]]:
     """`fold_name(label)` built character by character, with each folded character's source.
 
@@ -236,7 +262,7 @@ def fold_with_offsets(label: str) -> tuple[str, list[int]]:
     for index, char in enumerate(label):
         if unicodedata.combining(char) or char in "'’":
             continue  # accents vanish and apostrophes join words, as in fold_name
-        for ch in fold_name(char) or " ":
+        for ch in _fold_char(char) or " ":
             if ch == " ":
                 pending_space = True
                 continue

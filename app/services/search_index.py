@@ -83,17 +83,28 @@ DEFAULT_MAX_INDEXES = 64
 COMPACT_MIN = 2_000
 COMPACT_FRACTION = 0.01
 #: Names re-ranked by rapidfuzz at most, chosen by how many query words they match and how
-#: well. Scoring is about 1 µs a name, so this bounds the fuzzy step near 1–2 ms.
-MAX_SCORED_NAMES = 1_000
+#: well. Scoring costs about 1 µs a name and scorer, so this bounds the fuzzy step near 1 ms.
+MAX_SCORED_NAMES = 400
+#: Names that match every word of a longer query, enough to stop looking for more: the
+#: best matches of the query are among them (they score above any name missing a word).
+ENOUGH_NAMES = 100
 #: Vocabulary words scored against a query word at least this high (rapidfuzz `ratio`, or
 #: `partial_ratio` for autocomplete fragments) lead to the names containing them. 60 keeps a
 #: one-letter typo in a three-letter word ("jna" ~ "jan" scores 67).
 WORD_CUTOFF = 60.0
+#: How close query words and name words are, in the order candidate names are taken:
+#: names with every query word exactly, then with every one nearly, then loosely.
+MATCH_LEVELS = (100.0, 80.0, WORD_CUTOFF)
 #: A query word that begins more vocabulary words than this is too short to lead anywhere.
 MAX_PREFIX_WORDS = 256
-#: One-edit variants are tried for query words up to this length (longer ones have enough
-#: intact trigrams).
-MAX_EDIT_WORD = 16
+#: One-edit variants are tried for query words up to this length: in longer words one edit
+#: (even two swapped letters) always leaves a trigram intact.
+MAX_EDIT_WORD = 6
+#: Trigram lookups use this many of a query word's rarest trigrams: a word one edit away
+#: shares at least one of any four of them.
+RARE_TRIGRAMS = 4
+#: Query words whose vocabulary matches a base remembers (a few hundred bytes each).
+WORD_CACHE_SIZE = 4_096
 #: Characters tried in one-edit variants: the most common ones of the workspace's words.
 ALPHABET_SIZE = 36
 
@@ -238,9 +249,11 @@ def _trigrams(word: str) -> set[str]:
     return {word[i : i + 3] for i in range(len(word) - 2)}
 
 
-#: A scorer of the final ranking: (rapidfuzz scorer, weight); a name's score is the best
-#: weighted score of all of them (CONTRACT §3 uses token_sort and 0.95 × token_set).
-Scorers = Sequence[tuple[Callable[..., float], float]]
+#: The final ranking: (rapidfuzz scorer, weight, only for names at least as long as the
+#: query); a name's score is the best weighted score of them. CONTRACT §3 uses token_sort
+#: and 0.95 × token_set; autocomplete token_sort and partial_ratio, the latter only where
+#: the query can be a part of the name (a short name inside a long query is no match).
+Scorers = Sequence[tuple[Callable[..., float], float, bool]]
 
 
 class NameBase:
@@ -266,6 +279,7 @@ class NameBase:
         "post_names",
         "trigrams",
         "alphabet",
+        "_word_cache",
     )
 
     def __init__(self, pairs: Iterable[tuple[bytes, str]]) -> None:
@@ -356,6 +370,7 @@ class NameBase:
                     ids.append(i)
         self.trigrams = {gram: array("I", ids) for gram, ids in grams.items()}
         self.alphabet = "".join(c for c, _ in letters.most_common(ALPHABET_SIZE))
+        self._word_cache: dict[tuple[str, str], dict[int, float]] = {}
 
     # -- reading --
 
@@ -425,7 +440,17 @@ class NameBase:
         `mode` is how a query word may match a word of a name: `ratio` (the whole word,
         with typos: name resolution), `prefix` (also the start of a longer word: the word
         being typed last), `partial` (also any part of a longer word: a one-word query).
+        Answers are remembered (people type the same first names, keystroke after
+        keystroke): at most `WORD_CACHE_SIZE` of them per base.
         """
+        cached = self._word_cache.get((word, mode))
+        if cached is None:
+            if len(self._word_cache) >= WORD_CACHE_SIZE:
+                self._word_cache.clear()
+            cached = self._word_cache[(word, mode)] = self._word_matches(word, mode)
+        return cached
+
+    def _word_matches(self, word: str, mode: str) -> dict[int, float]:
         vocab, ids = self.vocab, self.vocab_ids
         found: set[int] = set()
         exact = ids.get(word)
@@ -437,16 +462,10 @@ class NameBase:
         found.update(starting)
         if 2 <= len(word) <= MAX_EDIT_WORD:
             found.update(i for i in map(ids.get, _edits1(word, self.alphabet)) if i is not None)
-        grams = [self.trigrams[g] for g in _trigrams(word) if g in self.trigrams]
-        if grams:
-            # One edit spoils at most three trigrams of a word; a shorter vocabulary word
-            # may also be all of its trigrams inside the query word ("janagarcia").
-            need = len(_trigrams(word)) - 3
-            if need <= 1:
-                found.update(chain.from_iterable(grams))
-            else:
-                counts = Counter(chain.from_iterable(grams))
-                found.update(i for i, n in counts.items() if n >= need or n >= len(vocab[i]) - 5)
+        # One edit spoils at most three trigrams of a word, so a word one edit away shares
+        # at least one of any four trigrams of the query word: look up the rarest four.
+        grams = sorted((self.trigrams[g] for g in _trigrams(word) if g in self.trigrams), key=len)
+        found.update(chain.from_iterable(grams[:RARE_TRIGRAMS]))
         if not found:
             return {}
         candidates = list(found)
@@ -466,7 +485,20 @@ class NameBase:
             scored[exact] = 100.0
         return scored
 
-    def candidate_names(self, words: Sequence[str], partial: bool) -> list[int]:
+    def split_words(self, word: str) -> list[tuple[str, str]]:
+        """Two known words that `word` runs together ("janagarcia"), when it is not one."""
+        ids = self.vocab_ids
+        if len(word) < 5 or word in ids:
+            return []
+        return [
+            (word[:i], word[i:])
+            for i in range(2, len(word) - 1)
+            if word[:i] in ids and word[i:] in ids
+        ]
+
+    def candidate_names(
+        self, words: Sequence[str], partial: bool, cutoff: float = 0.0
+    ) -> list[int]:
         """The names worth scoring for a query of `words`, best first, at most `MAX_SCORED_NAMES`.
 
         First the names that match every query word (each fuzzily), then — for three or
@@ -474,6 +506,11 @@ class NameBase:
         matching one query word, by how well their word matched it. All set operations
         run in C, so a common word ("hans") costs little.
         """
+        split_tiers = [
+            set(self.postings(self.vocab_ids[a])) & set(self.postings(self.vocab_ids[b]))
+            for word in words
+            for a, b in self.split_words(word)
+        ]
         if partial and len(words) == 1:
             modes = ["partial"]
         elif partial:
@@ -481,6 +518,10 @@ class NameBase:
         else:
             modes = ["ratio"] * len(words)
         matches = [self.word_matches(w, m) for w, m in zip(words, modes, strict=True)]
+        if partial and len(words) == 1:
+            # A one-word query scores against a name about as well as against the name's
+            # best word: words far below the cutoff lead only to names that miss it.
+            matches = [{v: s for v, s in matches[0].items() if s >= cutoff - 10}]
         chosen: list[int] = []
         seen: set[int] = set()
 
@@ -491,22 +532,44 @@ class NameBase:
             seen.update(fresh)
             return len(chosen) >= MAX_SCORED_NAMES
 
-        if len(words) > 1:
-            sets = [set().union(*map(self.postings, m)) for m in matches]
-            sets = sorted((s for s in sets if s), key=len)[:4]
-            if len(sets) > 1:
-                tiers = [set.intersection(*sets)]
-                if len(sets) > 2:
-                    tiers.append(set().union(*(a & b for a, b in combinations(sets, 2))))
-                for tier in tiers:
-                    if add(tier):
+        for tier in split_tiers:
+            if add(tier):
+                return chosen
+        every_word = len(words) > 1 and all(matches)
+        if every_word:
+            # Names with every query word, closest words first: exactly, nearly, loosely.
+            # Enough of them, and the looser ones (which score lower) are not needed.
+            sets: list[set[int]] = [set() for _ in matches]
+            done: list[set[int]] = [set() for _ in matches]
+            for level in MATCH_LEVELS:
+                for word_sets, word_done, m in zip(sets, done, matches, strict=True):
+                    fresh = [v for v, score in m.items() if score >= level and v not in word_done]
+                    word_done.update(fresh)
+                    word_sets.update(*map(self.postings, fresh))
+                if all(sets):
+                    add(set.intersection(*sorted(sets, key=len)))
+                    if len(chosen) >= ENOUGH_NAMES:
                         return chosen
+                if level == MATCH_LEVELS[0]:
+                    # A rare word typed exactly: all its names, whatever the other words
+                    # ("hanna meierski" finds "jana meierski": 89, though "jana" is far).
+                    for exact in sorted(sets, key=len):
+                        if 0 < len(exact) <= ENOUGH_NAMES:
+                            add(exact)
+        if len(words) > 2:
+            sets = sorted((set().union(*map(self.postings, m)) for m in matches if m), key=len)[:4]
+            add(set().union(*(a & b for a, b in combinations(sets, 2))))
+            if len(chosen) >= ENOUGH_NAMES:
+                return chosen
+        # Names matching one query word, best matching word first: all a one-word query
+        # has, and a few more for a longer one.
+        goal = ENOUGH_NAMES if every_word else MAX_SCORED_NAMES
         ranked = sorted(
             ((score, vocab_id) for m in matches for vocab_id, score in m.items()),
             key=lambda item: -item[0],
         )
         for _score, vocab_id in ranked:
-            if add(self.postings(vocab_id)):
+            if add(self.postings(vocab_id)) or len(chosen) >= goal:
                 break
         return chosen
 
@@ -669,12 +732,14 @@ class Snapshot:
         *,
         partial: bool,
         exclude: Iterable[uuid.UUID] = (),
+        tiebreak: Callable[..., float] | None = None,
     ) -> list[tuple[uuid.UUID, float]]:
         """Records whose name scores at least `cutoff` against `folded`, best first.
 
         The score is the best of `weight * scorer(folded, name)` over `scorers`; equal
-        scores go by name, then id. Only candidate names (see `NameBase.candidate_names`)
-        and the records changed since the base was built are scored.
+        scores go by `tiebreak(folded, name)` (higher first) when given, then by name,
+        then id. Only candidate names (see `NameBase.candidate_names`) and the records
+        changed since the base was built are scored.
         """
         words = list(dict.fromkeys(folded.split()))
         if not words or (limit is not None and limit <= 0):
@@ -682,24 +747,26 @@ class Snapshot:
         excluded = {e.bytes for e in exclude}
         skip = self.changes.keys() | excluded if excluded else self.changes
         base = self.base
-        numbers = base.candidate_names(words, partial)
+        numbers = base.candidate_names(words, partial, cutoff)
         names = [base.name(n) for n in numbers]
-        scored: list[tuple[float, str, bytes]] = []
+        second = (lambda name: -tiebreak(folded, name)) if tiebreak else (lambda name: 0.0)
+        scored: list[tuple[float, float, str, bytes]] = []
         for index, score in _score(folded, names, scorers, cutoff).items():
-            number = numbers[index]
-            for rid in base.record_ids(number):
-                if rid not in skip:
-                    scored.append((-score, names[index], rid))
+            number, name = numbers[index], names[index]
+            ids = [rid for rid in base.record_ids(number) if rid not in skip]
+            if ids:
+                order = second(name)
+                scored += [(-score, order, name, rid) for rid in ids]
         if self._live_ids:
             for index, score in _score(folded, self._live_names, scorers, cutoff).items():
-                rid = self._live_ids[index]
+                rid, name = self._live_ids[index], self._live_names[index]
                 if rid not in excluded:
-                    scored.append((-score, self._live_names[index], rid))
+                    scored.append((-score, second(name), name, rid))
         if limit is not None and len(scored) > limit:
             scored = heapq.nsmallest(limit, scored)
         else:
             scored.sort()
-        return [(uuid.UUID(bytes=rid), -negative) for negative, _name, rid in scored]
+        return [(uuid.UUID(bytes=rid), -negative) for negative, _o, _name, rid in scored]
 
     def nbytes(self) -> int:
         size = sys.getsizeof
@@ -715,11 +782,21 @@ def _score(folded: str, names: Sequence[str], scorers: Scorers, cutoff: float) -
     best: dict[int, float] = {}
     if not names:
         return best
-    for scorer, weight in scorers:
+    longer = None
+    for scorer, weight, query_inside_only in scorers:
+        if query_inside_only:
+            if longer is None:
+                longer = [i for i, name in enumerate(names) if len(name) >= len(folded)]
+            indexes = longer
+            choices = [names[i] for i in longer]
+        else:
+            indexes, choices = None, names
         # A little under cutoff / weight: the weighted score is compared exactly below.
         for _name, score, index in process.extract(
-            folded, names, scorer=scorer, score_cutoff=cutoff / weight - 1e-9, limit=None
+            folded, choices, scorer=scorer, score_cutoff=cutoff / weight - 1e-9, limit=None
         ):
+            if indexes is not None:
+                index = indexes[index]
             weighted = weight * score if weight != 1 else score
             if weighted >= cutoff and weighted > best.get(index, -1.0):
                 best[index] = weighted
@@ -789,12 +866,25 @@ def indexes() -> SearchIndexes:
     return registry
 
 
+_VERSION_TABLE = SearchVersion.__table__
+#: A Core statement: a tenth of the ORM's overhead on the one read every search makes.
+_READ_VERSION = sa.select(_VERSION_TABLE.c.version).where(
+    _VERSION_TABLE.c.workspace_id == sa.bindparam("workspace_id"),
+    _VERSION_TABLE.c.kind == sa.bindparam("kind"),
+)
+
+
 def current_version(workspace_id: uuid.UUID, kind: str) -> int:
-    """The committed (or this transaction's) search version of a workspace's `kind`: 0 if none."""
-    version = db.session.execute(
-        sa.select(SearchVersion.version).where(
-            SearchVersion.workspace_id == workspace_id, SearchVersion.kind == kind
-        )
+    """The committed (or this transaction's) search version of a workspace's `kind`: 0 if none.
+
+    Flushes first, as an ORM query would (autoflush): records this session added or
+    renamed get stamped, so its own search sees them.
+    """
+    session = db.session
+    if session.autoflush:
+        session.flush()
+    version = session.execute(
+        _READ_VERSION, {"workspace_id": workspace_id, "kind": kind}
     ).scalar()
     return version or 0
 
