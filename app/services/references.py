@@ -144,28 +144,28 @@ def _resolve_among(
 
 
 def describe(kind: str, matches: list[Match]) -> list[Candidate]:
-    """Candidates for an ambiguity error, best first, with the context people choose by."""
-    matches = sorted(matches, key=lambda m: -m.score)[:MAX_CANDIDATES]
+    """Candidates for an ambiguity error, best first, with the context people choose by.
+
+    Equal scores are ordered by name, company and email, so the same question always
+    lists its candidates in the same order.
+    """
     model = MODELS[kind]
-    records = {
-        r.id: r
-        for r in db.session.scalars(sa.select(model).where(model.id.in_([m.id for m in matches])))
-    }
+    scores = {m.id: m.score for m in matches}
     candidates = []
-    for match in matches:
-        record = records.get(match.id)
-        if record is None:
-            continue  # deleted since it was matched
+    for record in db.session.scalars(sa.select(model).where(model.id.in_(list(scores)))):
         if isinstance(record, Contact):
             candidates.append(
                 Candidate(
                     id=str(record.id),
                     name=record.display_name,
-                    score=match.score,
+                    score=scores[record.id],
                     email=record.email,
                     company=record.company.name if record.company else None,
                 )
             )
         else:
-            candidates.append(Candidate(str(record.id), record.display_name, match.score))
-    return candidates
+            candidates.append(Candidate(str(record.id), record.display_name, scores[record.id]))
+    candidates.sort(
+        key=lambda c: (-c.score, c.name.casefold(), (c.company or "").casefold(), c.email or "", c.id)
+    )
+    return candidates[:MAX_CANDIDATES]
