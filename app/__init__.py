@@ -28,6 +28,7 @@ def create_app(config: dict | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.update(load_config(app.instance_path, config))
     app.json.sort_keys = False  # keep fields in the documented order
+    app.json.ensure_ascii = False  # "Müller", not "M\u00fcller" (bodies are UTF-8)
 
     configure_logging(app)
     register_extensions(app)

@@ -257,7 +257,14 @@ def test_wrong_types_rejected(actor, link, field):
 
 def test_several_problems_reported_at_once(actor):
     problems = fields_error(actor, {"title": "", "priority": "urgent", "due_date": "2026-02-30"})
-    assert set(problems) == {"title", "priority", "due_date"}
+    assert set(problems) == {"title", "priority", "due_date", PARENT_FIELD}
+    assert problems[PARENT_FIELD] == ORPHAN_MESSAGE
+
+
+def test_orphan_alone_keeps_the_seed_message_even_with_other_fields_fine(actor):
+    with pytest.raises(ValidationError) as caught:
+        create_task(actor, {"title": "Lonely", "priority": "high"})
+    assert caught.value.message == ORPHAN_MESSAGE
 
 
 def test_viewer_cannot_create(viewer, link):

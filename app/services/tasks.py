@@ -194,6 +194,9 @@ def create_task(
     given_created = fields.parsed("created_date", lambda v: dates.parse_instant(v, tz))
     if values.get("title") is None and "title" not in fields.problems:
         fields.problems["title"] = "is required"
+    if fields.problems and not _names_any_parent(payload):
+        # Report a missing link together with the other problems, not on the next try.
+        fields.problems[PARENT_FIELD] = ORPHAN_MESSAGE
     fields.fail_if_any()
     _resolve_names(payload, values, actor.workspace_id)
     _require_parent(values)
@@ -333,6 +336,11 @@ def _read_values(fields: _Fields, workspace_id: uuid.UUID, tz) -> dict[str, Any]
         values["assignee_id"] = assignee_id
     values.update(_read_links(fields, workspace_id))
     return values
+
+
+def _names_any_parent(payload: Mapping[str, Any]) -> bool:
+    """Whether the payload gives any link at all, by id or by name (valid or not)."""
+    return any(payload.get(name) for name in (*PARENT_LINKS, "contact_name", "company_name"))
 
 
 def _require_parent(links: Mapping[str, Any]) -> None:

@@ -178,6 +178,9 @@ def task_list():
     template = "tasks/_results.html" if is_htmx() else "tasks/list.html"
     response = make_response(render_template(template, **context))
     response.headers["Vary"] = "HX-Request"
+    if is_htmx():
+        # The address bar shows only the filters in use, not every empty field of the form.
+        response.headers["HX-Push-Url"] = _list_url()
     return response
 
 
