@@ -87,7 +87,9 @@ def test_outage_answers_503_writes_nothing_half_and_recovers(postgres_behind_pro
     assert health_during == 503
     assert during, "traffic went on during the outage"
     unexpected = [(s, w) for s, w in during if s not in (201, 503)]
-    assert unexpected == [], "during the outage: 503 service_unavailable (or a 201 that got through)"
+    assert unexpected == [], (
+        "during the outage: 503 service_unavailable (or a 201 that got through)"
+    )
     assert all(w == "service_unavailable" for s, w in during if s == 503)
     assert recovered_after is not None and recovered_after < 10, "heals without a restart"
     assert after and after[-1] == 201
@@ -97,3 +99,24 @@ def test_outage_answers_503_writes_nothing_half_and_recovers(postgres_behind_pro
     in_flight = set(stored) - set(acknowledged)
     assert len(in_flight) <= len(workers)
     assert len(stored) == len(set(stored))
+
+
+def test_connections_dropped_while_idle_do_not_fail_the_next_request(
+    postgres_behind_proxy, tmp_path
+):
+    """A database restart between requests leaves dead connections in every worker's pool;
+    pre-ping replaces them, so not even the first request afterwards fails."""
+    direct_url, proxied_url, proxy = postgres_behind_proxy
+    facts = prepare_database(direct_url)
+    server = LiveServer(proxied_url, workers=2).start(tmp_path / "gunicorn.log")
+    headers = {"Authorization": f"Bearer {facts['secret']}"}
+    try:
+        warm = [server.request("GET", "/v1/tasks", None, headers)[0] for _ in range(8)]
+        proxy.cut()
+        time.sleep(0.5)  # every pooled connection is closed now
+        proxy.restore()
+        after = [server.request("GET", "/v1/tasks", None, headers)[0] for _ in range(8)]
+    finally:
+        server.stop()
+    assert warm == [200] * 8
+    assert after == [200] * 8
