@@ -215,7 +215,7 @@ def reference_resolution(query: str, names: list[str], ids: list, keys: dict) ->
         return ("ambiguous",)
     folded = fold_name(query)
     best: dict[int, float] = {}
-    for scorer, weight in NAME_SCORERS:
+    for scorer, weight, _inside in NAME_SCORERS:
         cutoff = ACCEPT_THRESHOLD / weight - 1e-9
         for _n, score, i in process.extract(
             folded, names, scorer=scorer, score_cutoff=cutoff, limit=None

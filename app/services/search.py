@@ -170,28 +170,42 @@ def format_event_start(moment: datetime, tz=None) -> str:
     return f"{local:%a} {local.day} {local:%b %Y, %H:%M}"
 
 
-#: A fuzzy hit's score is the best of: the query inside the name (typo-tolerant,
-#: `partial_ratio`; only where the name is at least as long as the query, or "Hans Ho"
-#: would score 100 for "hans hofmann"), and the whole name with its words reordered
-#: (`token_sort_ratio`). Equal scores go to the name closest as a whole (token_sort):
-#: "Hans Müller" before "Anna Hans Müller" for "haans muller".
-FUZZY_SCORERS = ((fuzz.partial_ratio, 1.0, True), (fuzz.token_sort_ratio, 1.0, False))
+#: A fuzzy hit's score is the best of: the whole name as typed (`ratio`) and with its words
+#: reordered (`token_sort_ratio`; alone it misses typos that change the words' order,
+#: "peetr petezny" against "petr petezny" scores 56), and the query inside the name
+#: (`partial_ratio`, typo-tolerant fragments like "mulr"). The last counts only where the
+#: name is at least as long as the query (else "Hans Ho" scores 100 for "hans hofmann"),
+#: and for a query of several words a little less than a whole-name match: "hung lionh"
+#: means "Hùng Lơinh" more than "Hùng Linh Hâưang".
+FUZZY_SCORERS = (
+    (fuzz.ratio, 1.0, False),
+    (fuzz.token_sort_ratio, 1.0, False),
+    (fuzz.partial_ratio, 1.0, True),
+)
+FUZZY_SCORERS_SEVERAL_WORDS = FUZZY_SCORERS[:2] + ((fuzz.partial_ratio, 0.95, True),)
+
+
+def whole_name_score(query: str, name: str, **_: object) -> float:
+    """How close the whole name is, in either word order: equal fuzzy scores go by this
+    ("Hans Müller" before "Anna Hans Müller" for "haans muller")."""
+    return max(fuzz.ratio(query, name), fuzz.token_sort_ratio(query, name))
 
 
 def _fuzzy_matches(
     index: search_index.Snapshot, folded: str, limit: int, exclude: set[uuid.UUID]
 ) -> list[tuple[uuid.UUID, float]]:
-    """Names close to the query by rapidfuzz, best first (equal scores by name), excluding
-    ids already found; only the index's candidate names are scored."""
+    """Names close to the query by rapidfuzz, best first (equal scores by the whole name,
+    then by name), excluding ids already found; only the index's candidate names are scored."""
     cutoff = FUZZY_CUTOFF if len(folded) >= FUZZY_MIN_LENGTH else 100.0
+    several = " " in folded
     return index.fuzzy(
         folded,
-        FUZZY_SCORERS,
+        FUZZY_SCORERS_SEVERAL_WORDS if several else FUZZY_SCORERS,
         cutoff,
         limit,
         partial=True,
         exclude=exclude,
-        tiebreak=fuzz.token_sort_ratio,
+        tiebreak=whole_name_score,
     )
 
 

@@ -749,24 +749,30 @@ class Snapshot:
         base = self.base
         numbers = base.candidate_names(words, partial, cutoff)
         names = [base.name(n) for n in numbers]
-        second = (lambda name: -tiebreak(folded, name)) if tiebreak else (lambda name: 0.0)
-        scored: list[tuple[float, float, str, bytes]] = []
+        scored: list[tuple[float, str, bytes]] = []
         for index, score in _score(folded, names, scorers, cutoff).items():
-            number, name = numbers[index], names[index]
-            ids = [rid for rid in base.record_ids(number) if rid not in skip]
-            if ids:
-                order = second(name)
-                scored += [(-score, order, name, rid) for rid in ids]
+            name = names[index]
+            scored += [
+                (-score, name, rid) for rid in base.record_ids(numbers[index]) if rid not in skip
+            ]
         if self._live_ids:
             for index, score in _score(folded, self._live_names, scorers, cutoff).items():
-                rid, name = self._live_ids[index], self._live_names[index]
+                rid = self._live_ids[index]
                 if rid not in excluded:
-                    scored.append((-score, second(name), name, rid))
+                    scored.append((-score, self._live_names[index], rid))
         if limit is not None and len(scored) > limit:
-            scored = heapq.nsmallest(limit, scored)
-        else:
-            scored.sort()
-        return [(uuid.UUID(bytes=rid), -negative) for negative, _o, _name, rid in scored]
+            # Only what ties with the last kept hit can still move: cut before tie-breaking.
+            last = heapq.nsmallest(limit, scored)[-1][0]
+            scored = [entry for entry in scored if entry[0] <= last]
+        closeness: dict[str, float] = {}
+        if tiebreak is not None:
+            for _negative, name, _rid in scored:
+                if name not in closeness:
+                    closeness[name] = -tiebreak(folded, name)
+        ranked = sorted(
+            (negative, closeness.get(name, 0.0), name, rid) for negative, name, rid in scored
+        )[:limit]
+        return [(uuid.UUID(bytes=rid), -negative) for negative, _o, _name, rid in ranked]
 
     def nbytes(self) -> int:
         size = sys.getsizeof
@@ -883,9 +889,7 @@ def current_version(workspace_id: uuid.UUID, kind: str) -> int:
     session = db.session
     if session.autoflush:
         session.flush()
-    version = session.execute(
-        _READ_VERSION, {"workspace_id": workspace_id, "kind": kind}
-    ).scalar()
+    version = session.execute(_READ_VERSION, {"workspace_id": workspace_id, "kind": kind}).scalar()
     return version or 0
 
 
