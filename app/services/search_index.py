@@ -37,6 +37,9 @@ small overlay that is folded into a new base when it grows past `COMPACT_MIN` re
 from __future__ import annotations
 
 import bisect
+import contextlib
+import ctypes
+import gc
 import heapq
 import os
 import sys
@@ -46,7 +49,7 @@ from array import array
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from itertools import chain, combinations
+from itertools import chain, combinations, repeat
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -103,8 +106,8 @@ MAX_EDIT_WORD = 6
 #: Trigram lookups use this many of a query word's rarest trigrams: a word one edit away
 #: shares at least one of any four of them.
 RARE_TRIGRAMS = 4
-#: Query words whose vocabulary matches a base remembers (a few hundred bytes each).
-WORD_CACHE_SIZE = 4_096
+#: Query words whose vocabulary matches a base remembers (up to ~10 KB each).
+WORD_CACHE_SIZE = 1_024
 #: Characters tried in one-edit variants: the most common ones of the workspace's words.
 ALPHABET_SIZE = 36
 
@@ -245,6 +248,11 @@ def _edits1(word: str, alphabet: str) -> set[str]:
     return set(chain(deletes, transposes, replaces, inserts))
 
 
+def _gram_code(gram: str) -> int:
+    """A trigram as one integer (21 bits a code point), for a sorted `array('q')`."""
+    return (ord(gram[0]) << 42) | (ord(gram[1]) << 21) | ord(gram[2])
+
+
 def _trigrams(word: str) -> set[str]:
     return {word[i : i + 3] for i in range(len(word) - 2)}
 
@@ -273,11 +281,15 @@ class NameBase:
         "word_name",
         "key_hash",
         "key_name",
-        "vocab",
-        "vocab_ids",
+        "vocab_text",
+        "vocab_off",
+        "vocab_hash",
+        "vocab_hash_id",
         "post_off",
         "post_names",
-        "trigrams",
+        "gram_codes",
+        "gram_off",
+        "gram_words",
         "alphabet",
         "_word_cache",
     )
@@ -349,18 +361,18 @@ class NameBase:
         self.key_name = array("I", [i for _, i in hashed])
         del hashed, names, encoded
 
-        self.vocab = sorted(postings)
-        self.vocab_ids = {word: i for i, word in enumerate(self.vocab)}
+        vocab = sorted(postings)
         self.post_off = array("I", [0])
         self.post_names = array("I")
-        for word in self.vocab:
+        for word in vocab:
             self.post_names.extend(postings[word])
             self.post_off.append(len(self.post_names))
         del postings
 
+        # Trigram → vocabulary word numbers, as sorted keys and two arrays.
         grams: dict[str, list[int]] = {}
         letters: Counter[str] = Counter()
-        for i, word in enumerate(self.vocab):
+        for i, word in enumerate(vocab):
             letters.update(word)
             for gram in _trigrams(word):
                 ids = grams.get(gram)
@@ -368,8 +380,28 @@ class NameBase:
                     grams[gram] = [i]
                 else:
                     ids.append(i)
-        self.trigrams = {gram: array("I", ids) for gram, ids in grams.items()}
+        coded = sorted((_gram_code(gram), gram) for gram in grams)
+        self.gram_codes = array("q", [code for code, _ in coded])
+        self.gram_off = array("I", [0])
+        self.gram_words = array("I")
+        for _code, gram in coded:
+            self.gram_words.extend(grams[gram])
+            self.gram_off.append(len(self.gram_words))
+        del grams, coded
         self.alphabet = "".join(c for c, _ in letters.most_common(ALPHABET_SIZE))
+
+        # The words too in one string, found by hash or by bisect: no small object per
+        # word is kept. (Made among the scratch objects of the loops above, tens of
+        # thousands of them would pin the allocator's arenas of that scratch, and the
+        # process would keep three times the index's size.)
+        self.vocab_text = "\n".join(vocab) + "\n"
+        self.vocab_off = array("I", [0])
+        for word in vocab:
+            self.vocab_off.append(self.vocab_off[-1] + len(word) + 1)
+        hashed = sorted((hash(word), i) for i, word in enumerate(vocab))
+        self.vocab_hash = array("q", [h for h, _ in hashed])
+        self.vocab_hash_id = array("I", [i for _, i in hashed])
+        del hashed, vocab
         self._word_cache: dict[tuple[str, str], dict[int, float]] = {}
 
     # -- reading --
@@ -430,6 +462,58 @@ class NameBase:
             i += 1
         return found
 
+    @property
+    def vocab_count(self) -> int:
+        return len(self.vocab_off) - 1
+
+    def word(self, vocab_id: int) -> str:
+        """Vocabulary word number `vocab_id` (numbers follow sorted order)."""
+        return self.vocab_text[self.vocab_off[vocab_id] : self.vocab_off[vocab_id + 1] - 1]
+
+    def vocab_id(self, word: str) -> int | None:
+        """The number of a vocabulary word, or None."""
+        hashes = self.vocab_hash
+        h = hash(word)
+        at = bisect.bisect_left(hashes, h)
+        while at < len(hashes) and hashes[at] == h:
+            vocab_id = self.vocab_hash_id[at]
+            if self.word(vocab_id) == word:
+                return vocab_id
+            at += 1
+        return None
+
+    def vocab_ids(self, words: Iterable[str]) -> list[int]:
+        """The numbers of those of `words` that are in the vocabulary (many at once)."""
+        hashes = self.vocab_hash
+        size = len(hashes)
+        words = list(words)
+        wanted = list(map(hash, words))
+        # Binary searches in C first; only hash hits are checked in Python.
+        spots = map(bisect.bisect_left, repeat(hashes), wanted)
+        found = []
+        for word, h, at in zip(words, wanted, spots, strict=True):
+            while at < size and hashes[at] == h:
+                vocab_id = self.vocab_hash_id[at]
+                if self.word(vocab_id) == word:
+                    found.append(vocab_id)
+                    break
+                at += 1
+        return found
+
+    def words_starting(self, prefix: str) -> range:
+        """Numbers of the vocabulary words that start with `prefix`."""
+        numbers = range(self.vocab_count)
+        lo = bisect.bisect_left(numbers, prefix, key=self.word)
+        return range(lo, bisect.bisect_left(numbers, prefix + "\U0010ffff", lo=lo, key=self.word))
+
+    def gram_postings(self, gram: str) -> array:
+        """Numbers of the vocabulary words containing trigram `gram`."""
+        code = _gram_code(gram)
+        i = bisect.bisect_left(self.gram_codes, code)
+        if i == len(self.gram_codes) or self.gram_codes[i] != code:
+            return array("I")
+        return self.gram_words[self.gram_off[i] : self.gram_off[i + 1]]
+
     def postings(self, vocab_id: int) -> array:
         """Numbers of the names containing vocabulary word `vocab_id`, ascending."""
         return self.post_names[self.post_off[vocab_id] : self.post_off[vocab_id + 1]]
@@ -451,25 +535,24 @@ class NameBase:
         return cached
 
     def _word_matches(self, word: str, mode: str) -> dict[int, float]:
-        vocab, ids = self.vocab, self.vocab_ids
         found: set[int] = set()
-        exact = ids.get(word)
+        exact = self.vocab_id(word)
         if exact is not None:
             found.add(exact)
-        lo = bisect.bisect_left(vocab, word)
-        hi = bisect.bisect_left(vocab, word + "\U0010ffff", lo)
-        starting = range(lo, hi) if hi - lo <= MAX_PREFIX_WORDS else range(0)
+        starting = self.words_starting(word)
+        if len(starting) > MAX_PREFIX_WORDS:
+            starting = range(0)
         found.update(starting)
         if 2 <= len(word) <= MAX_EDIT_WORD:
-            found.update(i for i in map(ids.get, _edits1(word, self.alphabet)) if i is not None)
+            found.update(self.vocab_ids(_edits1(word, self.alphabet)))
         # One edit spoils at most three trigrams of a word, so a word one edit away shares
         # at least one of any four trigrams of the query word: look up the rarest four.
-        grams = sorted((self.trigrams[g] for g in _trigrams(word) if g in self.trigrams), key=len)
+        grams = sorted(filter(None, map(self.gram_postings, _trigrams(word))), key=len)
         found.update(chain.from_iterable(grams[:RARE_TRIGRAMS]))
         if not found:
             return {}
         candidates = list(found)
-        choices = [vocab[i] for i in candidates]
+        choices = [self.word(i) for i in candidates]
         scored: dict[int, float] = {}
         scorers = (fuzz.ratio, fuzz.partial_ratio) if mode == "partial" else (fuzz.ratio,)
         for scorer in scorers:
@@ -487,13 +570,13 @@ class NameBase:
 
     def split_words(self, word: str) -> list[tuple[str, str]]:
         """Two known words that `word` runs together ("janagarcia"), when it is not one."""
-        ids = self.vocab_ids
-        if len(word) < 5 or word in ids:
+        known = self.vocab_id
+        if len(word) < 5 or known(word) is not None:
             return []
         return [
             (word[:i], word[i:])
             for i in range(2, len(word) - 1)
-            if word[:i] in ids and word[i:] in ids
+            if known(word[:i]) is not None and known(word[i:]) is not None
         ]
 
     def candidate_names(
@@ -507,7 +590,7 @@ class NameBase:
         run in C, so a common word ("hans") costs little.
         """
         split_tiers = [
-            set(self.postings(self.vocab_ids[a])) & set(self.postings(self.vocab_ids[b]))
+            set(self.postings(self.vocab_id(a))) & set(self.postings(self.vocab_id(b)))
             for word in words
             for a, b in self.split_words(word)
         ]
@@ -574,7 +657,10 @@ class NameBase:
         return chosen
 
     def nbytes(self) -> int:
-        """Approximate memory held, in bytes (arrays, blobs, vocabulary and its dicts)."""
+        """Memory held, in bytes: arrays, blobs, the words and trigrams, the word set.
+
+        (The remembered word matches, at most `WORD_CACHE_SIZE`, come on top.)
+        """
         size = sys.getsizeof
         total = sum(
             size(getattr(self, a))
@@ -589,11 +675,15 @@ class NameBase:
                 "key_name",
                 "post_off",
                 "post_names",
+                "gram_codes",
+                "gram_off",
+                "gram_words",
+                "vocab_text",
+                "vocab_off",
+                "vocab_hash",
+                "vocab_hash_id",
             )
         )
-        total += size(self.vocab) + sum(size(w) for w in self.vocab) + size(self.vocab_ids)
-        total += 32 * len(self.vocab)  # the int objects the id dict holds (small ones shared)
-        total += size(self.trigrams) + sum(size(g) + size(a) for g, a in self.trigrams.items())
         return total
 
 
@@ -624,7 +714,9 @@ class Snapshot:
 
     @classmethod
     def build(cls, version: int, pairs: Iterable[tuple[bytes, str]]) -> Snapshot:
-        return cls(version, NameBase(pairs), {})
+        snapshot = cls(version, NameBase(pairs), {})
+        _release_free_memory()
+        return snapshot
 
     def with_changes(
         self,
@@ -783,6 +875,17 @@ class Snapshot:
         return self.base.nbytes() + overlay
 
 
+def _release_free_memory() -> None:
+    """Hand the build's freed scratch memory back to the system, once, right after it.
+
+    The database rows come through objects that reference each other, so only the cycle
+    collector frees them; glibc then keeps freed memory unless asked to trim it.
+    """
+    gc.collect()
+    with contextlib.suppress(AttributeError, OSError):  # not glibc: nothing to do
+        ctypes.CDLL(None).malloc_trim(0)
+
+
 def _score(folded: str, names: Sequence[str], scorers: Scorers, cutoff: float) -> dict[int, float]:
     """{index in `names`: best weighted score ≥ cutoff}, each scorer run natively by rapidfuzz."""
     best: dict[int, float] = {}
@@ -939,7 +1042,10 @@ def _all_names(kind: str, workspace_id: uuid.UUID) -> Iterable[tuple[bytes, str]
         .where(model.workspace_id == workspace_id)
         .execution_options(yield_per=20_000)
     )
-    return [(_uuid_bytes(rid), name) for rid, name in result]
+    # Streamed into the index as it is read: no list of a million rows on the side.
+    for rows in result.partitions():
+        for rid, name in rows:
+            yield _uuid_bytes(rid), name
 
 
 def _changes_since(
