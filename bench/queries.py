@@ -50,11 +50,32 @@ class Query:
         return any(self.right(n) for n in folded_names[:3])
 
 
+#: How people write letters their keyboard lacks (as `text.fold_name` folds them).
+LETTERS_WITHOUT_ACCENTS = str.maketrans(
+    {
+        "ß": "ss",
+        "ø": "o",
+        "Ø": "O",
+        "ł": "l",
+        "Ł": "L",
+        "đ": "d",
+        "Đ": "D",
+        "ı": "i",
+        "æ": "ae",
+        "Æ": "Ae",
+        "œ": "oe",
+        "Œ": "Oe",
+        "þ": "th",
+        "ð": "d",
+    }
+)
+
+
 def strip_accents(text: str) -> str:
     """What someone without the keyboard types: `Jürgen Weiß` → `Jurgen Weiss`."""
-    folded = unicodedata.normalize("NFKD", text.replace("ß", "ss"))
-    plain = "".join(c for c in folded if not unicodedata.combining(c))
-    return plain.translate(str.maketrans("øØłŁđĐıæÆ", "oOlLdDiaA"))
+    plain = text.translate(LETTERS_WITHOUT_ACCENTS)
+    folded = unicodedata.normalize("NFKD", plain)
+    return "".join(c for c in folded if not unicodedata.combining(c))
 
 
 def one_typo(text: str, rng: random.Random) -> str:

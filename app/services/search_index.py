@@ -543,12 +543,16 @@ class NameBase:
         if len(starting) > MAX_PREFIX_WORDS:
             starting = range(0)
         found.update(starting)
-        if 2 <= len(word) <= MAX_EDIT_WORD:
+        short = 2 <= len(word) <= MAX_EDIT_WORD
+        if short:
             found.update(self.vocab_ids(_edits1(word, self.alphabet)))
-        # One edit spoils at most three trigrams of a word, so a word one edit away shares
-        # at least one of any four trigrams of the query word: look up the rarest four.
-        grams = sorted(filter(None, map(self.gram_postings, _trigrams(word))), key=len)
-        found.update(chain.from_iterable(grams[:RARE_TRIGRAMS]))
+        if mode == "partial" or not short:
+            # One edit spoils at most three trigrams of a word, so a word one edit away
+            # shares at least one of any four of its trigrams: look up the rarest four.
+            # (A short whole word has its one-edit neighbours already; trigrams would
+            # add only fragments, which only a one-word autocomplete query wants.)
+            grams = sorted(filter(None, map(self.gram_postings, _trigrams(word))), key=len)
+            found.update(chain.from_iterable(grams[:RARE_TRIGRAMS]))
         if not found:
             return {}
         candidates = list(found)
