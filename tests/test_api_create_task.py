@@ -11,6 +11,7 @@ from app.extensions import db
 from app.models import Task
 from app.services import accounts, records
 from app.services.tasks import ORPHAN_MESSAGE
+from tests.api_helpers import assert_envelope
 
 ISO_UTC = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$")
 SEED_FIELDS = {
@@ -22,15 +23,6 @@ SEED_FIELDS = {
 
 def post(client, body, headers, **kwargs):
     return client.post("/v1/tasks", json=body, headers=headers, **kwargs)
-
-
-def assert_envelope(response, status, code):
-    assert response.status_code == status, response.get_data(as_text=True)
-    assert response.mimetype == "application/json"
-    error = response.get_json()["error"]
-    assert error["code"] == code
-    assert isinstance(error["message"], str) and error["message"]
-    return error
 
 
 def stored_tasks(app):

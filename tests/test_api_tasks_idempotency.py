@@ -12,14 +12,7 @@ from app.extensions import db
 from app.models import IdempotencyRecord, Task
 from app.services import accounts, dates, idempotency
 from app.services import tasks as task_service
-
-
-def assert_envelope(response, status, code):
-    assert response.status_code == status, response.get_data(as_text=True)
-    assert response.mimetype == "application/json"
-    error = response.get_json()["error"]
-    assert error["code"] == code and error["message"]
-    return error
+from tests.api_helpers import assert_envelope
 
 
 def count(app, model=Task) -> int:

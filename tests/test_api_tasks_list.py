@@ -8,14 +8,7 @@ import pytest
 from app.extensions import db
 from app.services import accounts, records
 from app.services.tasks import PAGE_LIMIT_MAX, create_task, delete_task
-
-
-def assert_envelope(response, status, code):
-    assert response.status_code == status, response.get_data(as_text=True)
-    assert response.mimetype == "application/json"
-    error = response.get_json()["error"]
-    assert error["code"] == code and error["message"]
-    return error
+from tests.api_helpers import assert_envelope
 
 
 @pytest.fixture

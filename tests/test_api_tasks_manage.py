@@ -9,16 +9,9 @@ from app.extensions import db
 from app.models import Task
 from app.services import accounts, records
 from app.services.tasks import ORPHAN_MESSAGE, PARENT_FIELD, create_task, restore_task
+from tests.api_helpers import assert_envelope
 
 ISO_UTC = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$")
-
-
-def assert_envelope(response, status, code):
-    assert response.status_code == status, response.get_data(as_text=True)
-    assert response.mimetype == "application/json"
-    error = response.get_json()["error"]
-    assert error["code"] == code and error["message"]
-    return error
 
 
 def bearer(secret):

@@ -7,6 +7,7 @@ of its own so a request that later fails still counts.
 
 from __future__ import annotations
 
+import math
 import re
 import time
 from dataclasses import dataclass
@@ -65,11 +66,16 @@ def _upsert(bucket: str, window: int, increment: int):
     ).returning(table.c.count)
 
 
-def hit(bucket: str, limit: Limit, now: float | None = None, increment: int = 1) -> Decision:
-    """Count one hit on `bucket` and say whether it is within `limit`."""
+def _window(limit: Limit, now: float | None) -> tuple[int, int]:
+    """The window `now` falls in, and the whole seconds until the next one starts."""
     now = time.time() if now is None else now
     window = int(now // limit.seconds)
-    retry_after = max(1, int((window + 1) * limit.seconds - now + 0.999))
+    return window, max(1, math.ceil((window + 1) * limit.seconds - now))
+
+
+def hit(bucket: str, limit: Limit, now: float | None = None, increment: int = 1) -> Decision:
+    """Count one hit on `bucket` and say whether it is within `limit`."""
+    window, retry_after = _window(limit, now)
     if not limit.enabled:
         return Decision(True, 0, 0)
     with db.engine.begin() as conn:
@@ -79,9 +85,7 @@ def hit(bucket: str, limit: Limit, now: float | None = None, increment: int = 1)
 
 def peek(bucket: str, limit: Limit, now: float | None = None) -> Decision:
     """Whether `bucket` is already over `limit`, without counting a hit."""
-    now = time.time() if now is None else now
-    window = int(now // limit.seconds)
-    retry_after = max(1, int((window + 1) * limit.seconds - now + 0.999))
+    window, retry_after = _window(limit, now)
     if not limit.enabled:
         return Decision(True, 0, 0)
     with db.engine.connect() as conn:
