@@ -25,6 +25,7 @@ from typing import Literal
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from rapidfuzz import fuzz
+from rapidfuzz.distance import OSA
 
 from app.extensions import db
 from app.models import Company, Contact, Deal, Event, NamedRecord, Workspace
@@ -186,9 +187,17 @@ FUZZY_SCORERS_SEVERAL_WORDS = FUZZY_SCORERS[:2] + ((fuzz.partial_ratio, 0.95, Tr
 
 
 def whole_name_score(query: str, name: str, **_: object) -> float:
-    """How close the whole name is, in either word order: equal fuzzy scores go by this
-    ("Hans Müller" before "Anna Hans Müller" for "haans muller")."""
-    return max(fuzz.ratio(query, name), fuzz.token_sort_ratio(query, name))
+    """How close the whole name is, in either word order, counting two swapped letters as
+    one slip: equal fuzzy scores go by this ("Hans Müller" before "Anna Hans Müller" for
+    "haans muller"; "Heinz Meyer" before "Heinz Meier" for "heinz myeer")."""
+    return 100 * max(
+        OSA.normalized_similarity(query, name),
+        OSA.normalized_similarity(_sorted_words(query), _sorted_words(name)),
+    )
+
+
+def _sorted_words(text: str) -> str:
+    return " ".join(sorted(text.split()))
 
 
 def _fuzzy_matches(

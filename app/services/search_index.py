@@ -41,6 +41,7 @@ import contextlib
 import ctypes
 import gc
 import heapq
+import math
 import os
 import sys
 import threading
@@ -49,7 +50,7 @@ from array import array
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from itertools import chain, combinations, repeat
+from itertools import chain, combinations, product, repeat
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -104,8 +105,11 @@ MAX_PREFIX_WORDS = 256
 #: (even two swapped letters) always leaves a trigram intact.
 MAX_EDIT_WORD = 6
 #: Trigram lookups use this many of a query word's rarest trigrams: a word one edit away
-#: shares at least one of any four of them.
-RARE_TRIGRAMS = 4
+#: (two letters swapped spoil up to four trigrams) shares at least one of any five.
+RARE_TRIGRAMS = 5
+#: Builds of at least this many records hand their scratch memory back at once (a full
+#: garbage collection costs tens of milliseconds: not worth it for small workspaces).
+RELEASE_AFTER_RECORDS = 20_000
 #: Query words whose vocabulary matches a base remembers (up to ~10 KB each).
 WORD_CACHE_SIZE = 1_024
 #: Characters tried in one-edit variants: the most common ones of the workspace's words.
@@ -547,8 +551,8 @@ class NameBase:
         if short:
             found.update(self.vocab_ids(_edits1(word, self.alphabet)))
         if mode == "partial" or not short:
-            # One edit spoils at most three trigrams of a word, so a word one edit away
-            # shares at least one of any four of its trigrams: look up the rarest four.
+            # One edit spoils at most four trigrams of a word (a swap), so a word one edit
+            # away shares at least one of any five of its trigrams: look up the rarest.
             # (A short whole word has its one-edit neighbours already; trigrams would
             # add only fragments, which only a one-word autocomplete query wants.)
             grams = sorted(filter(None, map(self.gram_postings, _trigrams(word))), key=len)
@@ -571,6 +575,17 @@ class NameBase:
         if exact is not None:
             scored[exact] = 100.0
         return scored
+
+    def _names_by_level(self, matches: dict[int, float]) -> list[set[int]]:
+        """For each of MATCH_LEVELS, the names with a word scoring at least that."""
+        found: list[set[int]] = []
+        names: set[int] = set()
+        for level, above in zip(MATCH_LEVELS, (math.inf, *MATCH_LEVELS), strict=False):
+            fresh = [v for v, score in matches.items() if level <= score < above]
+            if fresh:
+                names = names.union(*map(self.postings, fresh))
+            found.append(names)
+        return found
 
     def split_words(self, word: str) -> list[tuple[str, str]]:
         """Two known words that `word` runs together ("janagarcia"), when it is not one."""
@@ -624,23 +639,25 @@ class NameBase:
                 return chosen
         every_word = len(words) > 1 and all(matches)
         if every_word:
-            # Names with every query word, closest words first: exactly, nearly, loosely.
-            # Enough of them, and the looser ones (which score lower) are not needed.
-            sets: list[set[int]] = [set() for _ in matches]
-            done: list[set[int]] = [set() for _ in matches]
-            for level in MATCH_LEVELS:
-                for word_sets, word_done, m in zip(sets, done, matches, strict=True):
-                    fresh = [v for v, score in m.items() if score >= level and v not in word_done]
-                    word_done.update(fresh)
-                    word_sets.update(*map(self.postings, fresh))
+            # Names with every query word, the closest matches first: each word exactly,
+            # nearly or loosely (MATCH_LEVELS), in the order of the levels' sum — so "pter
+            # petrovic" takes "petr petrovic" (loose + exact) before the thousands of
+            # names where "petr" is close to both words (loose + loose).
+            by_level = [self._names_by_level(m) for m in matches[:3]]
+            order = sorted(
+                product(range(len(MATCH_LEVELS)), repeat=len(by_level)),
+                key=lambda levels: -sum(MATCH_LEVELS[i] for i in levels),
+            )
+            for levels in order:
+                sets = [word[i] for word, i in zip(by_level, levels, strict=True)]
                 if all(sets):
                     add(set.intersection(*sorted(sets, key=len)))
                     if len(chosen) >= ENOUGH_NAMES:
                         return chosen
-                if level == MATCH_LEVELS[0]:
+                if not any(levels):
                     # A rare word typed exactly: all its names, whatever the other words
                     # ("hanna meierski" finds "jana meierski": 89, though "jana" is far).
-                    for exact in sorted(sets, key=len):
+                    for exact in sorted((word[0] for word in by_level), key=len):
                         if 0 < len(exact) <= ENOUGH_NAMES:
                             add(exact)
         if len(words) > 2:
@@ -719,7 +736,8 @@ class Snapshot:
     @classmethod
     def build(cls, version: int, pairs: Iterable[tuple[bytes, str]]) -> Snapshot:
         snapshot = cls(version, NameBase(pairs), {})
-        _release_free_memory()
+        if snapshot.base.record_count >= RELEASE_AFTER_RECORDS:
+            _release_free_memory()
         return snapshot
 
     def with_changes(
