@@ -296,6 +296,7 @@ class NameBase:
         "gram_words",
         "alphabet",
         "_word_cache",
+        "_words",
     )
 
     def __init__(self, pairs: Iterable[tuple[bytes, str]]) -> None:
@@ -407,6 +408,7 @@ class NameBase:
         self.vocab_hash_id = array("I", [i for _, i in hashed])
         del hashed, vocab
         self._word_cache: dict[tuple[str, str], dict[int, float]] = {}
+        self._words: list[str] | None = None
 
     # -- reading --
 
@@ -474,6 +476,14 @@ class NameBase:
         """Vocabulary word number `vocab_id` (numbers follow sorted order)."""
         return self.vocab_text[self.vocab_off[vocab_id] : self.vocab_off[vocab_id + 1] - 1]
 
+    @property
+    def words(self) -> list[str]:
+        """The vocabulary as a list, made on first use by one split (so its strings lie
+        together, after the build's scratch is gone): for scanning slices of it."""
+        if self._words is None:
+            self._words = self.vocab_text[:-1].split("\n") if self.vocab_count else []
+        return self._words
+
     def vocab_id(self, word: str) -> int | None:
         """The number of a vocabulary word, or None."""
         hashes = self.vocab_hash
@@ -526,8 +536,11 @@ class NameBase:
         """Vocabulary words like `word` (exact, prefix, one edit, shared trigrams), scored.
 
         `mode` is how a query word may match a word of a name: `ratio` (the whole word,
-        with typos: name resolution), `prefix` (also the start of a longer word: the word
-        being typed last), `partial` (also any part of a longer word: a one-word query).
+        with typos, up to two edits from a short word: name resolution, which must find
+        every close name to tell "resolved" from "ambiguous"), `near` (the whole word, one
+        edit from a short one: autocomplete), `prefix` (also the start of a longer word:
+        the word being typed last), `partial` (also any part of a longer word: a one-word
+        autocomplete query).
         Answers are remembered (people type the same first names, keystroke after
         keystroke): at most `WORD_CACHE_SIZE` of them per base.
         """
@@ -548,8 +561,22 @@ class NameBase:
             starting = range(0)
         found.update(starting)
         short = 2 <= len(word) <= MAX_EDIT_WORD
+        words = self.words
         if short:
             found.update(self.vocab_ids(_edits1(word, self.alphabet)))
+        if short and mode == "ratio":
+            # Two edits away can still decide a name ("jvnas russo": "jana russo" scores
+            # 86 beside "jonas russo" at 91, which makes the name ambiguous). People seldom
+            # mistype the first letter: score every word starting with the same one.
+            same_start = self.words_starting(word[0])
+            for _w, _score, index in process.extract(
+                word,
+                words[same_start.start : same_start.stop],
+                scorer=fuzz.ratio,
+                score_cutoff=WORD_CUTOFF,
+                limit=None,
+            ):
+                found.add(same_start.start + index)
         if mode == "partial" or not short:
             # One edit spoils at most four trigrams of a word (a swap), so a word one edit
             # away shares at least one of any five of its trigrams: look up the rarest.
@@ -560,7 +587,7 @@ class NameBase:
         if not found:
             return {}
         candidates = list(found)
-        choices = [self.word(i) for i in candidates]
+        choices = [words[i] for i in candidates]
         scored: dict[int, float] = {}
         scorers = (fuzz.ratio, fuzz.partial_ratio) if mode == "partial" else (fuzz.ratio,)
         for scorer in scorers:
@@ -570,7 +597,7 @@ class NameBase:
                 vocab_id = candidates[index]
                 if score > scored.get(vocab_id, 0.0):
                     scored[vocab_id] = score
-        if mode != "ratio":
+        if mode in ("prefix", "partial"):
             scored.update(dict.fromkeys(starting, 100.0))
         if exact is not None:
             scored[exact] = 100.0
@@ -616,7 +643,7 @@ class NameBase:
         if partial and len(words) == 1:
             modes = ["partial"]
         elif partial:
-            modes = ["ratio"] * (len(words) - 1) + ["prefix"]
+            modes = ["near"] * (len(words) - 1) + ["prefix"]
         else:
             modes = ["ratio"] * len(words)
         matches = [self.word_matches(w, m) for w, m in zip(words, modes, strict=True)]
@@ -705,6 +732,8 @@ class NameBase:
                 "vocab_hash_id",
             )
         )
+        if self._words is not None:
+            total += size(self._words) + sum(map(size, self._words))
         return total
 
 
