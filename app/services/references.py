@@ -166,6 +166,12 @@ def describe(kind: str, matches: list[Match]) -> list[Candidate]:
         else:
             candidates.append(Candidate(str(record.id), record.display_name, scores[record.id]))
     candidates.sort(
-        key=lambda c: (-c.score, c.name.casefold(), (c.company or "").casefold(), c.email or "", c.id)
+        key=lambda c: (
+            -c.score,
+            c.name.casefold(),
+            (c.company or "").casefold(),
+            c.email or "",
+            c.id,
+        )
     )
     return candidates[:MAX_CANDIDATES]
