@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import selectors
 import socket
 import threading
@@ -59,10 +60,8 @@ class FaultyProxy:
         finally:
             selector.close()
             for sock in (client, server):
-                try:
+                with contextlib.suppress(OSError):  # the peer may have gone already
                     sock.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
                 sock.close()
 
     def cut(self) -> None:

@@ -47,10 +47,14 @@ class LiveServer:
         self.process = subprocess.Popen(
             [
                 str(gunicorn),
-                "--bind", f"127.0.0.1:{self.port}",
-                "--workers", str(self.workers),
-                "--timeout", "60",
-                "--graceful-timeout", "5",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--workers",
+                str(self.workers),
+                "--timeout",
+                "60",
+                "--graceful-timeout",
+                "5",
                 "app:create_app()",
             ],  # fmt: skip
             cwd=ROOT,
@@ -92,7 +96,12 @@ class LiveServer:
         conn = conn or self.connection()
         try:
             payload = json.dumps(body) if body is not None else None
-            conn.request(method, path, body=payload, headers={"Content-Type": "application/json", **(headers or {})})
+            conn.request(
+                method,
+                path,
+                body=payload,
+                headers={"Content-Type": "application/json", **(headers or {})},
+            )
             response = conn.getresponse()
             raw = response.read()
             try:
@@ -133,6 +142,8 @@ def count_tasks(url: str) -> list[str]:
     engine = sa.create_engine(url)
     try:
         with engine.connect() as conn:
-            return [str(uuid.UUID(str(row[0]))) for row in conn.execute(sa.text("SELECT id FROM task"))]
+            return [
+                str(uuid.UUID(str(row[0]))) for row in conn.execute(sa.text("SELECT id FROM task"))
+            ]
     finally:
         engine.dispose()

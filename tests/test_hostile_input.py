@@ -42,9 +42,17 @@ def test_every_browser_post_refuses_a_missing_csrf_token(app, admin, contact):
     client = app.test_client()
     page = client.get("/login").get_data(as_text=True)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-    assert client.post("/login", data={"email": admin.email, "password": "correct horse battery", "csrf_token": token}).status_code == 303  # fmt: skip
+    assert (
+        client.post(
+            "/login",
+            data={"email": admin.email, "password": "correct horse battery", "csrf_token": token},
+        ).status_code
+        == 303
+    )
     with app.app_context():
-        task = tasks.create_task(accounts.Actor.for_user(admin), {"title": "keep", "contact_id": str(contact.id)}).task  # fmt: skip
+        task = tasks.create_task(
+            accounts.Actor.for_user(admin), {"title": "keep", "contact_id": str(contact.id)}
+        ).task
         key, _ = accounts.create_api_key(admin.workspace, "keep", [accounts.READ])
     real = {"task_id": task.id, "key_id": key.id}
     routes = list(post_routes(app))
@@ -74,7 +82,7 @@ def test_names_are_shown_as_text_everywhere(app, signed_in, workspace, admin, fi
                 "title": f"Call {first}",
                 "description": f"{first} said {last}",
                 "contact_id": str(person.id),
-            },  # fmt: skip
+            },
         )
     pages = [
         signed_in.get("/tasks"),
