@@ -34,7 +34,7 @@ install: $(BIN)/activate vendor
 run: install
 	$(FLASK) db upgrade
 	@$(FLASK) demo-credentials >/dev/null 2>&1 || $(FLASK) seed-demo
-	@$(FLASK) demo-credentials
+	@$(FLASK) demo-credentials --url http://$(HOST):$(PORT)
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 serve: install

@@ -217,7 +217,10 @@ def seed_demo(contacts: int, workspace_name: str) -> None:
 
 
 @command("demo-credentials")
-def demo_credentials() -> None:
+@click.option(
+    "--url", default=DEMO_URL, show_default=True, help="Where the app is served (for the examples)."
+)
+def demo_credentials(url: str) -> None:
     """Show how to log in to the demo workspace and call the API (exit 1 if there is none)."""
     credentials = demo.DemoCredentials.load(credentials_path())
     if credentials is None:
@@ -227,7 +230,7 @@ def demo_credentials() -> None:
             f"the demo workspace of {credentials_path()} is not in this database:"
             " run flask --app app seed-demo"
         )
-    click.echo(describe_demo(credentials))
+    click.echo(describe_demo(credentials, url.rstrip("/")))
 
 
 def describe_demo(credentials: demo.DemoCredentials, url: str = DEMO_URL) -> str:

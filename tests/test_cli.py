@@ -588,3 +588,12 @@ def test_purge_expired_removes_only_old_idempotency_records(runner, app, contact
     with app.app_context():
         keys = db.session.scalars(sa.select(IdempotencyRecord.key)).all()
     assert keys == ["fresh"]
+
+
+def test_demo_credentials_use_the_given_url(runner, app, tmp_path):
+    app.config["DEMO_CREDENTIALS_PATH"] = str(tmp_path / "demo.json")
+    assert runner.invoke(args=["seed-demo", "--contacts", "40"]).exit_code == 0
+    result = runner.invoke(args=["demo-credentials", "--url", "http://127.0.0.1:5077/"])
+    assert result.exit_code == 0, result.output
+    assert "curl -X POST http://127.0.0.1:5077/v1/tasks" in result.output
+    assert "5000" not in result.output
