@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+import uuid
+from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
@@ -171,3 +172,29 @@ def test_filters_update_the_list_in_place_and_the_back_button_restores_them(logg
     expect(page.get_by_label("Priority")).to_have_value("high")
     expect(high).to_be_visible()
     expect(low).to_have_count(0)
+
+
+def test_an_action_on_a_task_deleted_elsewhere_says_so(logged_in_page, make_task, seeded, problems):
+    """htmx does not swap error answers: the page must still tell the person what happened."""
+    title = unique("Chase the unsigned NDA")
+    task_id = make_task(
+        title=title,
+        due_date=(seeded.today + timedelta(days=2)).isoformat(),
+        company_id=seeded.companies["mueller"],
+    )
+    page = logged_in_page
+    page.reload()
+    row = task_item(page, task_id)
+    expect(row).to_contain_text(title)
+    with seeded.app.app_context():  # another tab deletes it
+        from app.extensions import db
+        from app.models import Task
+
+        db.session.get(Task, uuid.UUID(task_id)).deleted_at = datetime.now(UTC)
+        db.session.commit()
+        db.session.remove()
+    # Chromium and htmx both log the expected 404 to the console.
+    problems.allowed.append(("Failed to load resource", "status of 404"))
+    problems.allowed.append(("Response Status Error Code 404", "/complete"))
+    row.get_by_role("button", name=f"Complete “{title}”").click()
+    expect(page.get_by_role("status")).to_contain_text("no longer exists")
