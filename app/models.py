@@ -74,6 +74,27 @@ class User(UserMixin, WorkspaceScoped, db.Model):
     role: so.Mapped[str] = so.mapped_column(sa.String(16), default="member")
     active: so.Mapped[bool] = so.mapped_column(sa.Boolean, default=True)
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    #: The user's IANA zone; None means the workspace's (reminders, digest, calendar).
+    timezone: so.Mapped[str | None] = so.mapped_column(sa.String(64))
+    #: The reminder new tasks get when the form leaves it to the default (a REMINDER_RULES
+    #: name of app/services/reminders.py), or None for no reminder.
+    default_reminder: so.Mapped[str | None] = so.mapped_column(sa.String(16))
+    notify_reminders: so.Mapped[bool] = so.mapped_column(
+        sa.Boolean, default=True, server_default=sa.true()
+    )
+    notify_digest: so.Mapped[bool] = so.mapped_column(
+        sa.Boolean, default=True, server_default=sa.true()
+    )
+    notify_assignments: so.Mapped[bool] = so.mapped_column(
+        sa.Boolean, default=True, server_default=sa.true()
+    )
+    #: The last local day whose morning digest was decided (sent or found empty).
+    digest_checked_on: so.Mapped[date | None] = so.mapped_column(sa.Date)
+    #: Part of the calendar feed's token (an HMAC, nothing secret stored): raising it
+    #: revokes every feed URL given out before ("Reset link").
+    calendar_feed_version: so.Mapped[int] = so.mapped_column(
+        sa.Integer, default=0, server_default="0"
+    )
 
     workspace: so.Mapped[Workspace] = so.relationship()
 
@@ -222,6 +243,20 @@ class Task(WorkspaceScoped, db.Model):
     created_by_api_key_id: so.Mapped[uuid.UUID | None] = so.mapped_column(
         sa.Uuid, sa.ForeignKey("api_key.id", ondelete="SET NULL")
     )
+    #: When the reminder goes out (None: no reminder).
+    remind_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    #: How remind_at follows the due date (a REMINDER_RULES name of services/reminders.py);
+    #: None for a reminder at a fixed instant, which a new due date leaves alone.
+    remind_rule: so.Mapped[str | None] = so.mapped_column(sa.String(16))
+    #: The remind_at whose reminder is in the outbox: a changed remind_at arms it again.
+    reminder_queued_for: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    #: An RFC 5545 RRULE of the subset services/recurrence.py accepts, or None.
+    recurrence: so.Mapped[str | None] = so.mapped_column(sa.String(255))
+    #: The occurrence whose completion created this one. Unique: a task has one successor
+    #: however many times or places it is completed.
+    previous_occurrence_id: so.Mapped[uuid.UUID | None] = so.mapped_column(
+        sa.Uuid, sa.ForeignKey("task.id", ondelete="SET NULL")
+    )
 
     assignee: so.Mapped[User | None] = so.relationship(foreign_keys=[assignee_id])
     contact: so.Mapped[Contact | None] = so.relationship()
@@ -236,6 +271,8 @@ class Task(WorkspaceScoped, db.Model):
         sa.Index("ix_task_company", "company_id"),
         sa.Index("ix_task_deal", "deal_id"),
         sa.Index("ix_task_event", "event_id"),
+        sa.Index("ix_task_remind_at", "remind_at"),
+        sa.Index("uq_task_previous_occurrence", "previous_occurrence_id", unique=True),
     )
 
 
@@ -329,3 +366,64 @@ class RateLimitBucket(db.Model):
     #: Which window the count belongs to: epoch seconds // window length.
     window: so.Mapped[int] = so.mapped_column(sa.BigInteger)
     count: so.Mapped[int] = so.mapped_column(sa.Integer)
+
+
+# --- Notifications (app/services/outbox.py, notifications.py) ------------------------------
+
+OUTBOX_STATUSES = ("pending", "sending", "sent", "failed")
+
+
+class OutboxMessage(db.Model):
+    """An email to send, written in the same transaction as what caused it.
+
+    `dedupe_key` is unique: the reminder of one task at one instant, or one user's digest
+    of one day, is queued once however many senders look at the same moment. A sender
+    claims rows (status `sending`, `claimed_until` a lease) before it talks to SMTP.
+    """
+
+    __tablename__ = "outbox_message"
+
+    id: so.Mapped[uuid.UUID] = so.mapped_column(sa.Uuid, primary_key=True, default=uuid.uuid4)
+    workspace_id: so.Mapped[uuid.UUID] = so.mapped_column(
+        sa.Uuid, sa.ForeignKey("workspace.id", ondelete="CASCADE"), nullable=False
+    )
+    user_id: so.Mapped[uuid.UUID | None] = so.mapped_column(
+        sa.Uuid, sa.ForeignKey("user.id", ondelete="CASCADE")
+    )
+    #: `reminder`, `digest` or `assignment`.
+    kind: so.Mapped[str] = so.mapped_column(sa.String(16))
+    dedupe_key: so.Mapped[str] = so.mapped_column(sa.String(200), unique=True)
+    to_address: so.Mapped[str] = so.mapped_column(sa.String(254))
+    subject: so.Mapped[str] = so.mapped_column(sa.String(255))
+    body_text: so.Mapped[str] = so.mapped_column(sa.Text)
+    body_html: so.Mapped[str] = so.mapped_column(sa.Text)
+    status: so.Mapped[str] = so.mapped_column(sa.String(8), default="pending")
+    attempts: so.Mapped[int] = so.mapped_column(sa.Integer, default=0)
+    next_attempt_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    claimed_by: so.Mapped[str | None] = so.mapped_column(sa.String(100))
+    claimed_until: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    last_error: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    sent_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+
+    __table_args__ = (sa.Index("ix_outbox_message_status_next", "status", "next_attempt_at"),)
+
+
+class Notification(WorkspaceScoped, db.Model):
+    """An in-app notice for one user (the bell): e.g. someone assigned them a task."""
+
+    user_id: so.Mapped[uuid.UUID] = so.mapped_column(
+        sa.Uuid, sa.ForeignKey("user.id", ondelete="CASCADE"), nullable=False
+    )
+    kind: so.Mapped[str] = so.mapped_column(sa.String(16))
+    task_id: so.Mapped[uuid.UUID | None] = so.mapped_column(
+        sa.Uuid, sa.ForeignKey("task.id", ondelete="CASCADE")
+    )
+    #: Who caused it (a user's name or an API key's), kept as text for the list.
+    actor_name: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    read_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+
+    task: so.Mapped[Task | None] = so.relationship()
+
+    __table_args__ = (sa.Index("ix_notification_user_read", "user_id", "read_at", "created_at"),)
