@@ -12,7 +12,7 @@ import uuid
 
 from flask import Flask, g, make_response, render_template, request
 from sqlalchemy.exc import DBAPIError, OperationalError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from app.api.envelope import error_response, service_error_response
 from app.extensions import db
@@ -76,13 +76,14 @@ def register_error_handlers(app: Flask) -> None:
     def http_error(error: HTTPException):
         if is_api_request():
             status = error.code or 500
-            response = error_response(
-                status, HTTP_CODES.get(status, "http_error"), error.description
-            )
-            if status == 405 and error.valid_methods:
+            # Werkzeug's exceptions all carry a description; a bare HTTPException may not,
+            # and the envelope's message is always text.
+            message = error.description or error.name
+            response = error_response(status, HTTP_CODES.get(status, "http_error"), message)
+            if isinstance(error, MethodNotAllowed) and error.valid_methods:
                 response.headers["Allow"] = ", ".join(error.valid_methods)
             return response
-        return render_page(error.code or 500, error.name, error.description)
+        return render_page(error.code or 500, error.name, error.description or error.name)
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask_login import UserMixin
 
-from app.extensions import db
+from app.extensions import Model
 from app.services.text import fold_name
 
 ROLES = ("admin", "member", "viewer")
@@ -60,14 +60,14 @@ class WorkspaceScoped:
         )
 
 
-class Workspace(db.Model):
+class Workspace(Model):
     id: so.Mapped[uuid.UUID] = so.mapped_column(sa.Uuid, primary_key=True, default=uuid.uuid4)
     name: so.Mapped[str] = so.mapped_column(sa.String(200), unique=True)
     timezone: so.Mapped[str] = so.mapped_column(sa.String(64), default="UTC")
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
 
 
-class User(UserMixin, WorkspaceScoped, db.Model):
+class User(UserMixin, WorkspaceScoped, Model):
     email: so.Mapped[str] = so.mapped_column(sa.String(254), unique=True)
     name: so.Mapped[str] = so.mapped_column(sa.String(200))
     password_hash: so.Mapped[str] = so.mapped_column(sa.String(255))
@@ -105,7 +105,7 @@ class User(UserMixin, WorkspaceScoped, db.Model):
         return self.active
 
 
-class ApiKey(WorkspaceScoped, db.Model):
+class ApiKey(WorkspaceScoped, Model):
     __tablename__ = "api_key"
 
     name: so.Mapped[str] = so.mapped_column(sa.String(200))
@@ -141,7 +141,7 @@ class NamedRecord(WorkspaceScoped):
         self.name_folded = fold_name(self.display_name)
 
 
-class Company(NamedRecord, db.Model):
+class Company(NamedRecord, Model):
     name: so.Mapped[str] = so.mapped_column(sa.String(200))
     domain: so.Mapped[str | None] = so.mapped_column(sa.String(255))
 
@@ -152,7 +152,7 @@ class Company(NamedRecord, db.Model):
         return self.name
 
 
-class Contact(NamedRecord, db.Model):
+class Contact(NamedRecord, Model):
     first_name: so.Mapped[str] = so.mapped_column(sa.String(100), default="")
     last_name: so.Mapped[str] = so.mapped_column(sa.String(100), default="")
     email: so.Mapped[str | None] = so.mapped_column(sa.String(254))
@@ -172,7 +172,7 @@ class Contact(NamedRecord, db.Model):
         return " ".join(p for p in (self.first_name, self.last_name) if p)
 
 
-class Deal(NamedRecord, db.Model):
+class Deal(NamedRecord, Model):
     name: so.Mapped[str] = so.mapped_column(sa.String(200))
     stage: so.Mapped[str | None] = so.mapped_column(sa.String(50))
     amount: so.Mapped[Decimal | None] = so.mapped_column(sa.Numeric(14, 2))
@@ -193,7 +193,7 @@ class Deal(NamedRecord, db.Model):
         return self.name
 
 
-class Event(NamedRecord, db.Model):
+class Event(NamedRecord, Model):
     title: so.Mapped[str] = so.mapped_column(sa.String(200))
     starts_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime)
     location: so.Mapped[str | None] = so.mapped_column(sa.String(255))
@@ -208,7 +208,7 @@ class Event(NamedRecord, db.Model):
         return self.title
 
 
-class Task(WorkspaceScoped, db.Model):
+class Task(WorkspaceScoped, Model):
     title: so.Mapped[str] = so.mapped_column(sa.String(255))
     description: so.Mapped[str | None] = so.mapped_column(sa.Text)
     status: so.Mapped[str] = so.mapped_column(sa.String(16), default="open")
@@ -276,7 +276,7 @@ class Task(WorkspaceScoped, db.Model):
     )
 
 
-class IdempotencyRecord(db.Model):
+class IdempotencyRecord(Model):
     """The answer to a `POST /v1/tasks` sent with an `Idempotency-Key`, kept for replays.
 
     Keys are per API key. The unique constraint is what makes two concurrent requests
@@ -307,7 +307,7 @@ class IdempotencyRecord(db.Model):
 # --- Search index versioning (app/services/search_index.py) -------------------------------
 
 
-class SearchVersion(db.Model):
+class SearchVersion(Model):
     """How many times the names of one kind of record of a workspace have changed.
 
     Raised in the same transaction as every create, rename and delete of a contact,
@@ -326,7 +326,7 @@ class SearchVersion(db.Model):
     version: so.Mapped[int] = so.mapped_column(sa.BigInteger, default=0)
 
 
-class SearchTombstone(db.Model):
+class SearchTombstone(Model):
     """A deleted contact, company, deal or event, kept so search indexes can drop it."""
 
     __tablename__ = "search_tombstone"
@@ -357,7 +357,7 @@ for _model in (Company, Contact, Deal, Event):
 del _model
 
 
-class RateLimitBucket(db.Model):
+class RateLimitBucket(Model):
     """A fixed-window counter shared by every worker: API calls per key, failed logins."""
 
     __tablename__ = "rate_limit_bucket"

@@ -25,7 +25,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -155,8 +155,12 @@ def purge_expired(*, now: datetime | None = None) -> int:
     housekeeping for a periodic job.
     """
     cutoff = (now or dates.now()) - REPLAY_WINDOW
-    result = db.session.execute(
-        sa.delete(IdempotencyRecord).where(IdempotencyRecord.created_at <= cutoff)
+    # A DELETE's result is a CursorResult (with rowcount); Session.execute is typed for any.
+    result = cast(
+        sa.CursorResult[Any],
+        db.session.execute(
+            sa.delete(IdempotencyRecord).where(IdempotencyRecord.created_at <= cutoff)
+        ),
     )
     db.session.commit()
     return result.rowcount

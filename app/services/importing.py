@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import csv
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -23,6 +23,9 @@ from app.services import dates, records
 from app.services.errors import ValidationError
 from app.services.records import Progress
 from app.services.text import fold_name
+
+if TYPE_CHECKING:
+    from _csv import Reader as CsvReader
 
 #: Problems collected before giving up: enough to fix a file in one go, short to read.
 MAX_PROBLEMS = 20
@@ -80,9 +83,9 @@ class CsvKind:
 
     def max_length(self, column: str) -> int | None:
         """The size of the database column a text value goes into (None: unlimited)."""
-        table = Company.__table__ if column == COMPANY_COLUMN else self.model.__table__
+        model = Company if column == COMPANY_COLUMN else self.model
         name = "name" if column == COMPANY_COLUMN else column
-        return getattr(table.c[name].type, "length", None)
+        return getattr(sa.inspect(model).columns[name].type, "length", None)
 
 
 KINDS: dict[str, CsvKind] = {
@@ -213,7 +216,7 @@ def _read_rows(
     return rows
 
 
-def _numbered(reader: Iterable[list[str]]) -> Iterator[tuple[int, list[str]]]:
+def _numbered(reader: CsvReader) -> Iterator[tuple[int, list[str]]]:
     """Each row with the file line it starts on (a quoted value may span several lines)."""
     while True:
         start = reader.line_num + 1

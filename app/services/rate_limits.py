@@ -55,7 +55,7 @@ def _upsert(bucket: str, window: int, increment: int):
     table = RateLimitBucket.__table__
     dialect = db.engine.dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(table).values(bucket=bucket, window=window, count=increment)
+    statement = insert(RateLimitBucket).values(bucket=bucket, window=window, count=increment)
     same_window = table.c.window == statement.excluded.window
     return statement.on_conflict_do_update(
         index_elements=[table.c.bucket],
@@ -94,7 +94,9 @@ def peek(bucket: str, limit: Limit, now: float | None = None) -> Decision:
                 RateLimitBucket.bucket == bucket
             )
         ).first()
-    count = row.count if row is not None and row.window == window else 0
+    # Unpacked, not `row.count`: to a type checker that name is the tuple method.
+    stored_window, stored_count = row if row is not None else (None, 0)
+    count = stored_count if stored_window == window else 0
     return Decision(count < limit.count, max(0, limit.count - count), retry_after)
 
 

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from decimal import Decimal
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 
@@ -123,7 +123,9 @@ def display_name(model: type[NamedRecord], row: Mapping[str, Any]) -> str:
     """The display name of a plain row of `model`, by the model's own rule."""
     # The property only reads attributes, so a namespace of the row stands in for an
     # instance: the display name rule stays in models.py and is never written twice.
-    return model.display_name.fget(SimpleNamespace(**row))
+    rule = cast(property, model.display_name).fget  # on the class: the property itself
+    assert rule is not None
+    return rule(SimpleNamespace(**row))
 
 
 def insert_many(

@@ -225,14 +225,19 @@ def _load(model: type[NamedRecord], ids: list[uuid.UUID]) -> dict[uuid.UUID, Nam
     return {record.id: record for record in rows.unique()}
 
 
-@functools.cache
+_LOAD_STATEMENTS: dict[type[NamedRecord], sa.Select] = {}
+
+
 def _load_statement(model: type[NamedRecord]) -> sa.Select:
     """Records by id with what their context needs, built once (every keystroke runs it)."""
-    return (
-        sa.select(model)
-        .where(model.id.in_(sa.bindparam("ids", expanding=True)))
-        .options(*_context_loads(model))
-    )
+    statement = _LOAD_STATEMENTS.get(model)
+    if statement is None:
+        statement = _LOAD_STATEMENTS[model] = (
+            sa.select(model)
+            .where(model.id.in_(sa.bindparam("ids", expanding=True)))
+            .options(*_context_loads(model))
+        )
+    return statement
 
 
 def _context_loads(model: type[NamedRecord]) -> list:

@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 from flask import current_app
 from itsdangerous import BadData, URLSafeSerializer
 
@@ -25,6 +26,7 @@ from app.models import (
     Contact,
     Deal,
     Event,
+    NamedRecord,
     Task,
     User,
     Workspace,
@@ -67,7 +69,7 @@ CREATE_FIELDS = frozenset(
 )
 #: PATCH takes every field of create except created_date, which is fixed once set.
 UPDATE_FIELDS = CREATE_FIELDS - {"created_date"}
-LINK_MODELS: dict[str, type] = {
+LINK_MODELS: dict[str, type[NamedRecord]] = {
     "contact_id": Contact,
     "company_id": Company,
     "deal_id": Deal,
@@ -162,7 +164,7 @@ def text_problem(value: str) -> str | None:
     return None
 
 
-def _own(model: type, record_id: uuid.UUID, workspace_id: uuid.UUID) -> bool:
+def _own(model: type[NamedRecord], record_id: uuid.UUID, workspace_id: uuid.UUID) -> bool:
     """Whether `record_id` is a record of `model` in this workspace (one query, no leak)."""
     return (
         db.session.scalar(
@@ -308,7 +310,7 @@ def _checked_payload(payload: Any, allowed: frozenset[str]) -> Mapping[str, Any]
 
 
 def _workspace_zone(workspace_id: uuid.UUID):
-    return dates.zone(db.session.get(Workspace, workspace_id).timezone)
+    return dates.zone(db.session.get_one(Workspace, workspace_id).timezone)
 
 
 def _read_values(fields: _Fields, workspace_id: uuid.UUID, tz) -> dict[str, Any]:
@@ -452,7 +454,7 @@ class TaskPage:
 
 # Soonest due first; a timed task before a date-only one of the same day; no due date
 # last; then oldest first, the id breaking ties so every task has one place in the order.
-_SORT_KEY = (
+_SORT_KEY: tuple[sa.ColumnElement[Any] | so.QueryableAttribute[Any], ...] = (
     sa.func.coalesce(Task.due_date, sa.literal(_FAR_DAY, sa.Date)),
     sa.func.coalesce(Task.due_at, sa.literal(_FAR_INSTANT, Task.due_at.type)),
     Task.created_date,
@@ -540,7 +542,7 @@ def _check_list_request(filters: TaskFilters, limit: int) -> None:
 
 def _filter_conditions(filters: TaskFilters, workspace_id: uuid.UUID, now: datetime) -> list:
     """SQL conditions for the filters, which `_check_list_request` has checked."""
-    conditions = []
+    conditions: list[sa.ColumnElement[bool]] = []
     if filters.statuses is not None:
         conditions.append(Task.status.in_(filters.statuses))
     if filters.priority is not None:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import uuid
 
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
+from werkzeug.wrappers import Response
 
 from app.extensions import db, login_manager
 from app.models import User

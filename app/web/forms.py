@@ -27,7 +27,8 @@ from app.models import TASK_PRIORITIES
 from app.services.accounts import KNOWN_SCOPES
 
 try:
-    from wtforms.fields.choices import SelectChoice
+    # New in WTForms 3.3; types-WTForms still describes 3.2.
+    from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined,unused-ignore]
 except ImportError:  # WTForms before 3.3 takes (value, label) tuples
     SelectChoice = None
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from urllib.parse import urlsplit
 
-from flask import Response, g, redirect, request, url_for
+from flask import flash, g, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.wrappers import Response
 
 from app.errors import render_page
 from app.extensions import db
@@ -73,6 +74,12 @@ def redirect_back(default_endpoint: str = "web.task_list", **values) -> Response
     """Back to the page a plain (non-htmx) POST came from: a form's `next`, else the list."""
     target = safe_next(request.form.get("next")) or url_for(default_endpoint, **values)
     return redirect(target, code=303)
+
+
+def flash_undo(text: str, undo_url: str) -> None:
+    """A notice that offers to take the action back (templates/_flashes.html shows the button)."""
+    # Flask stores any JSON-serialisable message in the session; its hint says only str.
+    flash({"text": text, "undo_url": undo_url}, "undo")  # type: ignore[arg-type]
 
 
 def form_error_status() -> int:

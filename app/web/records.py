@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from flask import abort, render_template, url_for
 
@@ -25,19 +26,18 @@ def record_page(kind: str, record_id: uuid.UUID):
     record = search.get_record(kind, actor.workspace_id, record_id)
     if record is None:
         abort(404)
-    id_field = f"{kind}_id"
-    page = task_service.list_tasks(actor, TaskFilters(**{id_field: record.id}), limit=RECORD_TASKS)
+    # The record's link as keyword arguments (`contact_id=…`), for the filters and the URLs.
+    link: dict[str, Any] = {f"{kind}_id": record.id}
+    page = task_service.list_tasks(actor, TaskFilters(**link), limit=RECORD_TASKS)
     prefetch_links(page.items)
     return render_template(
         "records/show.html",
         kind=kind,
         record=record,
         tasks=page.items,
-        more_url=url_for("web.task_list", status="all", **{id_field: record.id})
-        if page.next_cursor
-        else None,
-        list_url=url_for("web.task_list", **{id_field: record.id}),
-        new_task_url=url_for("web.task_new", **{id_field: record.id}),
+        more_url=url_for("web.task_list", status="all", **link) if page.next_cursor else None,
+        list_url=url_for("web.task_list", **link),
+        new_task_url=url_for("web.task_new", **link),
         **row_context(),
     )
 

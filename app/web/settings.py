@@ -26,7 +26,7 @@ def api_keys():
     errors: dict[str, str] = {}
     status = 200
     if form.validate_on_submit():
-        workspace = db.session.get(Workspace, actor.workspace_id)
+        workspace = db.session.get_one(Workspace, actor.workspace_id)
         try:
             created, secret = accounts.create_api_key(
                 workspace, form.name.data or "", list(form.scopes.data or [])

@@ -13,7 +13,7 @@ from flask_login import current_user
 from wtforms import Form, HiddenField, SearchField, SelectField
 
 from app.extensions import db
-from app.models import Company, Contact, Deal, Event, Task, User
+from app.models import Company, Contact, Deal, Event, NamedRecord, Task, User
 from app.services import dates, schedule, search
 from app.services import tasks as task_service
 from app.services.accounts import WRITE
@@ -23,6 +23,7 @@ from app.web import bp
 from app.web.forms import LINKS, NAME_FIELDS, STATUS_PAIRS, TaskForm, choices, combine_due
 from app.web.helpers import (
     current_actor,
+    flash_undo,
     form_error_status,
     is_htmx,
     page_url,
@@ -73,7 +74,12 @@ SLOT_INPUTS = {
     "event": "event_query",
     "links": "contact_name",
 }
-LINK_MODELS = {"contact": Contact, "company": Company, "deal": Deal, "event": Event}
+LINK_MODELS: dict[str, type[NamedRecord]] = {
+    "contact": Contact,
+    "company": Company,
+    "deal": Deal,
+    "event": Event,
+}
 
 
 # ---------------------------------------------------------------------------------------
@@ -114,14 +120,17 @@ class TaskFilterForm(Form):
     def task_filters(self, user: User) -> TaskFilters:
         """The service's filters; values that are not one of the choices mean "no filter"."""
         status = self.status.data or ""
-        statuses = {"": NOT_COMPLETED, "all": None}.get(status)
+        statuses: tuple[str, ...] | None = {"": NOT_COMPLETED, "all": None}.get(status)
         if status in ("open", "in_progress", "completed"):
             statuses = (status,)
         elif status not in ("", "all"):
             statuses = NOT_COMPLETED
         assignee = self.assignee.data or ""
         assignee_id = user.id if assignee == "mine" else _uuid(assignee)
-        links = {name: _uuid(getattr(self, name).data) for name in task_service.PARENT_LINKS}
+        # Keyword arguments by name (checked by TaskFilters when called): typed Any.
+        links: dict[str, Any] = {
+            name: _uuid(getattr(self, name).data) for name in task_service.PARENT_LINKS
+        }
         return TaskFilters(
             statuses=statuses,
             priority=self.priority.data
@@ -162,6 +171,7 @@ def task_list():
     page = task_service.list_tasks(actor, filters, limit=PAGE_SIZE, cursor=cursor)
     prefetch_links(page.items)
     link_filters = _link_filters(filters)
+    new_task_links: dict[str, Any] = {f"{lf.kind}_id": lf.hit.id for lf in link_filters}
     context = {
         "filter_form": filter_form,
         "page": page,
@@ -169,9 +179,7 @@ def task_list():
         "next_url": _list_url(cursor=page.next_cursor) if page.next_cursor else None,
         "first_url": _list_url(cursor=None) if cursor else None,
         "link_filters": link_filters,
-        "new_task_url": url_for(
-            "web.task_new", **{f"{lf.kind}_id": lf.hit.id for lf in link_filters}
-        ),
+        "new_task_url": url_for("web.task_new", **new_task_links),
         "filtered": _is_filtered(),
         **row_context(),
     }
@@ -186,7 +194,7 @@ def task_list():
 
 def _list_url(**changes: Any) -> str:
     """This list's URL with some query values changed (None drops one); empty ones dropped."""
-    args = {key: value for key, value in request.args.items() if value}
+    args: dict[str, Any] = {key: value for key, value in request.args.items() if value}
     for key, value in changes.items():
         if value is None:
             args.pop(key, None)
@@ -272,13 +280,7 @@ def task_complete(task_id: uuid.UUID):
     task = task_service.complete_task(current_actor(), task_id)
     if is_htmx():
         return _row_response(task)
-    flash(
-        {
-            "text": f"Completed “{task.title}”.",
-            "undo_url": url_for("web.task_reopen", task_id=task.id),
-        },
-        "undo",
-    )
+    flash_undo(f"Completed “{task.title}”.", url_for("web.task_reopen", task_id=task.id))
     return redirect_back()
 
 
@@ -298,13 +300,7 @@ def task_delete(task_id: uuid.UUID):
     task = task_service.delete_task(current_actor(), task_id)
     if is_htmx():
         return render_template("tasks/_deleted_row.html", task=task, return_to=page_url())
-    flash(
-        {
-            "text": f"Deleted “{task.title}”.",
-            "undo_url": url_for("web.task_restore", task_id=task.id),
-        },
-        "undo",
-    )
+    flash_undo(f"Deleted “{task.title}”.", url_for("web.task_restore", task_id=task.id))
     return redirect_back()
 
 
