@@ -3,6 +3,7 @@
 #   make test   install and run the whole suite
 #   make serve  gunicorn, as in production
 #   make bench  search and HTTP benchmarks (see README)
+#   make lint   ruff (style, complexity) and mypy (types)
 
 PYTHON ?= python3
 VENV := .venv
@@ -47,9 +48,12 @@ test: install
 bench: install
 	$(BIN)/python -m bench
 
+LINTED := app tests bench migrations
+
 lint: install
-	$(BIN)/ruff check app tests
-	$(BIN)/ruff format --check app tests
+	$(BIN)/ruff check $(LINTED)
+	$(BIN)/ruff format --check $(LINTED)
+	$(BIN)/mypy
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor .pytest_cache
