@@ -11,7 +11,7 @@ import os
 import secrets
 from pathlib import Path
 
-#: Request bodies above this are refused with 413 (CONTRACT §4).
+#: Request bodies above this are refused with 413 (docs/rules.md §4).
 MAX_BODY_BYTES = 1024 * 1024
 #: Per API key, shared by all workers; `API_RATE_LIMIT=0` turns it off.
 DEFAULT_API_RATE_LIMIT = "1200/minute"

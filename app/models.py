@@ -1,4 +1,4 @@
-"""The records of CONTRACT §1 as typed SQLAlchemy 2.0 models.
+"""The records of docs/rules.md §1 as typed SQLAlchemy 2.0 models.
 
 Every record carries `workspace_id`; every index that serves a lookup starts with it,
 because every query the app makes is scoped to one workspace.

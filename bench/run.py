@@ -7,7 +7,7 @@
 2. In process: the product's `search.search` against a naive full scan
    (`rapidfuzz.process.extract` with WRatio over every folded name, names already in
    memory) for six query kinds — latency p50/p95, their ratio, and how often the intended
-   name is in the top three; and `resolve_name` (CONTRACT §3) against the same rules
+   name is in the top three; and `resolve_name` (docs/rules.md §3) against the same rules
    applied to every name.
 3. Over HTTP: gunicorn with 2 workers on 127.0.0.1, 16 concurrent clients, each phase
    bounded by a request count and a time limit: GET /healthz (the ceiling), the
@@ -204,7 +204,7 @@ def build_workspace(settings: Settings, config: dict) -> dict:
 
 
 def reference_resolution(query: str, names: list[str], ids: list, keys: dict) -> tuple:
-    """CONTRACT §3 on every name, as references.py did before the index: the outcome."""
+    """docs/rules.md §3 on every name, as references.py did before the index: the outcome."""
     from app.services.references import ACCEPT_THRESHOLD, CLEAR_MARGIN, NAME_SCORERS
     from app.services.text import fold_name, name_key
 
@@ -614,8 +614,8 @@ def table(settings: Settings, figures: dict) -> str:
     )
     lines += [
         "",
-        "name resolution (CONTRACT §3) through the index: ms, outcome right,"
-        " same outcome as CONTRACT §3 applied to every name",
+        "name resolution (docs/rules.md §3) through the index: ms, outcome right,"
+        " same outcome as docs/rules.md §3 applied to every name",
         f"{'query kind':<16}{'n':>5}{'p50':>8}{'p95':>8}{'right':>8}{'same':>8}{'of':>5}",
     ]
     for kind, r in p["resolution"].items():
@@ -643,7 +643,7 @@ def table(settings: Settings, figures: dict) -> str:
     if figures.get("seed_demo"):
         s = figures["seed_demo"]
         lines += ["", f"flask seed-demo --contacts {s['contacts']:,}: {s['seconds']:.1f} s"]
-    lines += ["", "targets (issue 5)"]
+    lines += ["", "targets"]
     for check in figures["targets"]:
         mark = "met" if check["met"] else "MISSED"
         lines.append(f"  {mark:<7}{check['target']}: {check['value']}")

@@ -1,4 +1,4 @@
-"""CONTRACT §4: POST /v1/tasks and the error envelope on every /v1/ path."""
+"""docs/rules.md §4: POST /v1/tasks and the error envelope on every /v1/ path."""
 
 import json
 import re

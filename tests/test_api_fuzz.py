@@ -1,4 +1,4 @@
-"""Issue 4 item 6: property-based fuzzing of the whole /v1 API against its own OpenAPI
+"""docs/rules.md §4: property-based fuzzing of the whole /v1 API against its own OpenAPI
 document, with schemathesis driving the app in-process (WSGI) on each database backend.
 
 For every operation, schema-valid ("positive") and schema-violating ("negative") requests
@@ -53,7 +53,7 @@ def fuzz_config(secret: str) -> schemathesis.Config:
                 {
                     # Where the document cannot say it: a schema-valid create or patch can
                     # still break a rule that spans records (no parent link, a contact of
-                    # another workspace, an ambiguous name): a 400 by CONTRACT §2, not a
+                    # another workspace, an ambiguous name): a 400 by docs/rules.md §2, not a
                     # failure to accept valid input.
                     "include-method": ["POST", "PATCH"],
                     "checks": {

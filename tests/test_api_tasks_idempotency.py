@@ -1,4 +1,4 @@
-"""Issue 4 item 4: `Idempotency-Key` on POST /v1/tasks — retries, conflicts, expiry, and
+"""docs/api.md: `Idempotency-Key` on POST /v1/tasks — retries, conflicts, expiry, and
 concurrent requests with one key (threads against the app, each in its own app context)."""
 
 import json

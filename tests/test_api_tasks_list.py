@@ -1,4 +1,4 @@
-"""Issue 4 item 1: GET /v1/tasks — filters, order, cursor pagination, parameter errors."""
+"""docs/api.md: GET /v1/tasks — filters, order, cursor pagination, parameter errors."""
 
 import uuid
 from datetime import UTC, datetime, timedelta

@@ -1,4 +1,4 @@
-"""Issue 4 items 2–3: GET, PATCH and DELETE /v1/tasks/{id}, and the 404-for-foreign rule."""
+"""docs/api.md: GET, PATCH and DELETE /v1/tasks/{id}, and the 404-for-foreign rule."""
 
 import re
 import uuid

@@ -1,4 +1,5 @@
-"""Issue 6: no acknowledged task is lost or duplicated under concurrent load.
+"""No acknowledged task is lost or duplicated under concurrent load (docs/decisions.md,
+reliability and security).
 
 gunicorn with 4 workers takes at least 1,000 creates from 16 concurrent clients; every 201
 must be in the database exactly once, nothing else may be, and no request may fail with

@@ -1,4 +1,4 @@
-"""Issue 6: when PostgreSQL goes away mid-traffic, requests answer 503, nothing is
+"""docs/rules.md §4 (503): when PostgreSQL goes away mid-traffic, requests answer 503, nothing is
 half-written, and the app heals by itself once the database is back (pool pre-ping)."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Date parsing and the created_date window (CONTRACT §2), pure functions, no database."""
+"""Date parsing and the created_date window (docs/rules.md §2), pure functions, no database."""
 
 from datetime import UTC, date, datetime, timedelta
 

@@ -1,4 +1,5 @@
-"""Issue 6: hostile input gets a clear answer, never a crash, and is shown only as text."""
+"""Hostile input gets a clear answer, never a crash, and is shown only as text
+(docs/rules.md §4, docs/api.md)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
-"""Issue 6, against real gunicorn workers: no secret in any log line, and a revoked key is
-refused at once by every worker (nothing caches a key's validity)."""
+"""Against real gunicorn workers: no secret in any log line, and a revoked key is refused at
+once by every worker, since nothing caches a key's validity (docs/decisions.md, accounts
+and keys)."""
 
 from __future__ import annotations
 

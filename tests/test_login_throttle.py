@@ -1,4 +1,5 @@
-"""Issue 6: repeated failed logins are throttled per email and per client address."""
+"""Repeated failed logins are throttled per email and per client address (docs/decisions.md,
+reliability and security)."""
 
 from app.services.rate_limits import Limit
 from tests.conftest import PASSWORD

@@ -1,4 +1,4 @@
-"""Issue 4 item 5: the OpenAPI 3.1 document at GET /v1/openapi.json is valid, public, and
+"""docs/api.md: the OpenAPI 3.1 document at GET /v1/openapi.json is valid, public, and
 describes every /v1 route, built from the definitions the code uses."""
 
 import re

@@ -1,4 +1,5 @@
-"""Issue 6: API rate limit per key (429 rate_limited + Retry-After), shared by all workers."""
+"""API rate limit per key (429 rate_limited + Retry-After), shared by all workers
+(docs/rules.md §4)."""
 
 import pytest
 

@@ -1,4 +1,4 @@
-"""CONTRACT §3: resolving a human name to one record of the workspace."""
+"""docs/rules.md §3: resolving a human name to one record of the workspace."""
 
 import pytest
 

@@ -1,4 +1,5 @@
-"""Issue 5: the in-memory search index — what it finds, that it is never stale, and its bounds.
+"""The in-memory search index (docs/search.md): what it finds, that it is never stale, and
+its bounds.
 
 "Another worker" is a second `create_app()` on the same database: its own session, its own
 engine and its own indexes, as a second gunicorn worker or another machine would have.
@@ -112,7 +113,7 @@ def some_queries(pairs, count=60, seed=3):
 
 
 def test_resolution_ranking_equals_scoring_every_name(pairs, snapshot):
-    """CONTRACT §3 unchanged: the same matches as scoring every name with the same rules."""
+    """docs/rules.md §3 unchanged: the same matches as scoring every name with the same rules."""
     for query in some_queries(pairs):
         got = snapshot.fuzzy(query, NAME_SCORERS, ACCEPT_THRESHOLD, 10, partial=False)
         want = brute_fuzzy(pairs, query, NAME_SCORERS, ACCEPT_THRESHOLD, 10)

@@ -1,4 +1,5 @@
-"""Issue 6: what the database keeps of passwords and keys, and friendly outage pages."""
+"""What the database keeps of passwords and keys (docs/decisions.md, accounts and keys), and
+friendly outage pages."""
 
 import sqlalchemy as sa
 from sqlalchemy.exc import OperationalError

@@ -1,4 +1,5 @@
-"""Security headers on every response, the health check, and the request log (issue 6)."""
+"""Security headers on every response, the health check, and the request log (README,
+production)."""
 
 import json
 import logging

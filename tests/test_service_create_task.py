@@ -1,4 +1,4 @@
-"""CONTRACT §2: every rule of creating a task, through the one service both doors use."""
+"""docs/rules.md §2: every rule of creating a task, through the one service both doors use."""
 
 from datetime import UTC, date, datetime, timedelta
 

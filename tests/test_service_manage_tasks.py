@@ -1,5 +1,5 @@
 """Managing tasks through the service both doors use: update, complete, reopen, delete,
-restore, and the filtered, keyset-paginated list (issue 4; CONTRACT §2 and §5)."""
+restore, and the filtered, keyset-paginated list (docs/rules.md §2 and §5, docs/api.md)."""
 
 import random
 import uuid

@@ -1,4 +1,4 @@
-"""Issue 6: one workspace never sees, resolves or changes another's data — on every route.
+"""docs/rules.md §1: one workspace never sees, resolves or changes another's data — on every route.
 
 Routes are enumerated from the app's URL map, and each must be classified below: a new
 route with no probe fails `test_every_route_is_probed`, so none can slip past this matrix.

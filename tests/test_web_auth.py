@@ -1,4 +1,4 @@
-"""CONTRACT §5 / issue 3 item 1: logging in and out, and pages that need a session."""
+"""docs/rules.md §5: logging in and out, and pages that need a session."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Issue 3 items 4 and 5: a page per linked record, and the admins' API keys page."""
+"""docs/rules.md §5: a page per linked record, and the admins' API keys page."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Issue 3 item 3: the autocomplete endpoints and the ranked search behind them."""
+"""docs/rules.md §5: the autocomplete endpoints and the ranked search behind them."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Issue 3 items 2 and 4: the task form, the list with its filters, the in-place actions."""
+"""docs/rules.md §5: the task form, the list with its filters, the in-place actions."""
 
 from __future__ import annotations
 

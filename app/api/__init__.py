@@ -1,4 +1,4 @@
-"""The JSON API under /v1: bearer-key authentication, JSON in, JSON out (CONTRACT §4)."""
+"""The JSON API under /v1: bearer-key authentication, JSON in, JSON out (docs/rules.md §4)."""
 
 from flask import Blueprint
 

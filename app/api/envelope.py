@@ -9,7 +9,7 @@ from werkzeug.wrappers import Response
 
 from app.services.errors import AmbiguousReference, ServiceError, ValidationError
 
-#: Status codes of the service errors (CONTRACT §4).
+#: Status codes of the service errors (docs/rules.md §4).
 SERVICE_STATUS = {
     "validation_error": 400,
     "ambiguous_reference": 400,

@@ -30,7 +30,7 @@ def _ref(name: str, kind: str = "schemas") -> dict[str, str]:
     return {"$ref": f"#/components/{kind}/{name}"}
 
 
-#: The schema of each body field of create and update (CONTRACT §2).
+#: The schema of each body field of create and update (docs/rules.md §2).
 BODY_FIELDS: dict[str, dict[str, Any]] = {
     "title": {
         "type": "string",
@@ -89,7 +89,7 @@ BODY_FIELDS: dict[str, dict[str, Any]] = {
 _DATE_TIME = {"type": "string", "format": "date-time"}
 _NULLABLE_DATE_TIME = {"type": ["string", "null"], "format": "date-time"}
 
-#: The schema of each field `task_json` returns (CONTRACT §4).
+#: The schema of each field `task_json` returns (docs/rules.md §4).
 TASK_FIELDS: dict[str, dict[str, Any]] = {
     "id": _UUID,
     "title": {"type": "string", "maxLength": task_rules.TITLE_MAX},

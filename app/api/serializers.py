@@ -1,4 +1,4 @@
-"""Tasks as the API shows them (CONTRACT §4): UTC timestamps, date-only due dates as sent."""
+"""Tasks as the API shows them (docs/rules.md §4): UTC timestamps, date-only due dates as sent."""
 
 from __future__ import annotations
 

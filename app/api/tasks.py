@@ -60,7 +60,7 @@ def list_tasks():
 
 @bp.post("/tasks")
 def create_task():
-    """Create a task (the seed's "Create Task" endpoint), once per Idempotency-Key."""
+    """Create a task (the "Create Task" endpoint, docs/rules.md §4), once per Idempotency-Key."""
     actor = current_actor()
     payload = _json_body()
     key = request.headers.get(idempotency.HEADER)

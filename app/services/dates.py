@@ -70,7 +70,7 @@ class DueDate:
 
 
 def parse_due_date(value: str, tz: ZoneInfo) -> DueDate:
-    """`YYYY-MM-DD` stays that calendar day; a date-time becomes an instant (CONTRACT §2)."""
+    """`YYYY-MM-DD` stays that calendar day; a date-time becomes an instant (docs/rules.md §2)."""
     if _DATE_ONLY.match(value):
         return DueDate(parse_date(value))
     instant = parse_instant(value, tz)
@@ -87,7 +87,7 @@ def years_before(moment: datetime, years: int) -> datetime:
 
 @dataclass(frozen=True)
 class CreatedDateWindow:
-    """Which given created_date values are kept as sent (CONTRACT §2).
+    """Which given created_date values are kept as sent (docs/rules.md §2).
 
     Kept when within the last `years_back` calendar years and at most `ahead` in the
     future, both bounds inclusive; anything else is replaced by the server's now().

@@ -3,7 +3,7 @@
 The data comes from a fixed random seed, so every run builds the same names, companies,
 deals and events (event times are relative to the day of seeding). Names carry accents
 and include same-name pairs and near names on purpose: they are what fuzzy matching and
-the ambiguity rules of CONTRACT §3 are about. Records go in through bulk inserts so a
+the ambiguity rules of docs/rules.md §3 are about. Records go in through bulk inserts so a
 stress-sized workspace (100,000 contacts) loads in seconds.
 """
 

@@ -54,7 +54,7 @@ class Candidate:
 
 
 class AmbiguousReference(ServiceError):
-    """A human name matched several records equally well (CONTRACT §3)."""
+    """A human name matched several records equally well (docs/rules.md §3)."""
 
     code = "ambiguous_reference"
 

@@ -1,5 +1,5 @@
 """Idempotent creates: a retried `POST /v1/tasks` with the same `Idempotency-Key` and the
-same body returns the first answer instead of creating a second task (issue 4).
+same body returns the first answer instead of creating a second task (docs/api.md).
 
 How it holds under concurrency: the record of a key is inserted in the same transaction
 as the task it describes, and (API key, key) is unique. Two requests racing with one key
@@ -41,7 +41,7 @@ HEADER = "Idempotency-Key"
 KEY_MAX = 255
 #: Visible ASCII and spaces: what every HTTP stack carries unchanged in a header.
 _KEY_PATTERN = re.compile(r"^[\x20-\x7e]+$")
-#: How long a stored answer is replayed; the same as Stripe's and the issue's 24 hours.
+#: How long a stored answer is replayed; the same as Stripe's 24 hours (docs/api.md).
 REPLAY_WINDOW = timedelta(hours=24)
 
 

@@ -1,4 +1,4 @@
-"""Resolving a human name to one record of the workspace (CONTRACT §3).
+"""Resolving a human name to one record of the workspace (docs/rules.md §3).
 
 The whole workspace is searched through its in-memory name index (search_index.py): the
 exact step is a lookup of the name's sorted words, and only the index's candidate names
@@ -130,7 +130,8 @@ def _resolve_among(
     exact: list[uuid.UUID],
     rank: Callable[[], list[Match]],
 ) -> uuid.UUID:
-    """Outcomes 1–5 of CONTRACT §3, given the exact matches and the fuzzy ranking (best first)."""
+    """Outcomes 1–5 of docs/rules.md §3, given the exact matches and the fuzzy ranking
+    (best first)."""
     if len(exact) == 1:
         return exact[0]
     if len(exact) > 1:

@@ -3,7 +3,7 @@
 `search(kind, workspace_id, query)` answers at most `limit` hits: first the records whose
 folded name starts with the folded query, or has a word that does ("mü" finds "Hans
 Müller"), then fuzzy matches scored by rapidfuzz ("mulr", "ller"). Accents, case and
-spacing are ignored as in name resolution (CONTRACT §3), and every hit carries the context
+spacing are ignored as in name resolution (docs/rules.md §3), and every hit carries the context
 people choose by (email and company, domain, stage, date) and the span of its label that
 matched, so the door can highlight it.
 

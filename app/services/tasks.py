@@ -1,4 +1,4 @@
-"""Creating and changing tasks: every rule of CONTRACT §2, for both doors.
+"""Creating and changing tasks: every rule of docs/rules.md §2, for both doors.
 
 A door hands over the fields exactly as the client named them (the API's names, which the
 browser form uses too) as plain Python values; this module checks every one, resolves
@@ -181,7 +181,7 @@ def create_task(
     now: datetime | None = None,
     commit: bool = True,
 ) -> CreatedTask:
-    """Create a task from the API's fields, applying every rule of CONTRACT §2 and §3.
+    """Create a task from the API's fields, applying every rule of docs/rules.md §2 and §3.
 
     Raises PermissionDenied, ValidationError or AmbiguousReference; writes nothing then.
     With `commit=False` the task is only flushed (its id and defaults are set) and the

@@ -1,4 +1,4 @@
-"""Folding human names so that `muller`, `MÜLLER` and `Müller` compare equal (CONTRACT §3)."""
+"""Folding human names so that `muller`, `MÜLLER` and `Müller` compare equal (docs/rules.md §3)."""
 
 from __future__ import annotations
 

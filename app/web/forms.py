@@ -50,7 +50,7 @@ LINKS = (
     ("deal", "deal_id", "deal_query", "deals"),
     ("event", "event_id", "event_query", "events"),
 )
-#: Text fields the service resolves by name (CONTRACT §3); deals and events must be picked.
+#: Text fields the service resolves by name (docs/rules.md §3); deals and events must be picked.
 NAME_FIELDS = {"contact": "contact_name", "company": "company_name"}
 
 
@@ -77,7 +77,7 @@ class LoginForm(FlaskForm):
 
 
 class TaskForm(FlaskForm):
-    """Every field of CONTRACT §2 as people enter it; `payload` turns it into the API's."""
+    """Every field of docs/rules.md §2 as people enter it; `payload` turns it into the API's."""
 
     title = StringField("Title")
     description = TextAreaField("Description")
