@@ -1,7 +1,8 @@
 """The records of docs/rules.md §1 as typed SQLAlchemy 2.0 models.
 
 Every record carries `workspace_id`; every index that serves a lookup starts with it,
-because every query the app makes is scoped to one workspace.
+because every query the app makes is scoped to one workspace. Models subclass `Model`
+(`db.Model` at run time, under a name type checkers can follow; see app/extensions.py).
 """
 
 from __future__ import annotations
@@ -373,7 +374,7 @@ class RateLimitBucket(Model):
 OUTBOX_STATUSES = ("pending", "sending", "sent", "failed")
 
 
-class OutboxMessage(db.Model):
+class OutboxMessage(Model):
     """An email to send, written in the same transaction as what caused it.
 
     `dedupe_key` is unique: the reminder of one task at one instant, or one user's digest
@@ -409,7 +410,7 @@ class OutboxMessage(db.Model):
     __table_args__ = (sa.Index("ix_outbox_message_status_next", "status", "next_attempt_at"),)
 
 
-class Notification(WorkspaceScoped, db.Model):
+class Notification(WorkspaceScoped, Model):
     """An in-app notice for one user (the bell): e.g. someone assigned them a task."""
 
     user_id: so.Mapped[uuid.UUID] = so.mapped_column(
