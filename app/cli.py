@@ -44,6 +44,8 @@ def register(app: Flask) -> None:
         seed_demo,
         demo_credentials,
         purge_expired,
+        deactivate_user,
+        activate_user,
     ):
         app.cli.add_command(cli_command)
 
@@ -272,3 +274,21 @@ def curl_example(url: str, api_key: str, payload: dict[str, str]) -> str:
         '    -H "Content-Type: application/json" \\\n'
         f"    -d {body}"
     )
+
+
+@command("deactivate-user")
+@click.option("--email", required=True)
+def deactivate_user(email: str) -> None:
+    """Deactivate a user: they cannot sign in, and every session of theirs ends at once."""
+    user = accounts.set_user_active(accounts.find_user(email), False)
+    click.echo(f"Deactivated {user.email}; every session of theirs has ended.")
+    click.echo(user.id)
+
+
+@command("activate-user")
+@click.option("--email", required=True)
+def activate_user(email: str) -> None:
+    """Let a deactivated user sign in again."""
+    user = accounts.set_user_active(accounts.find_user(email), True)
+    click.echo(f"Activated {user.email}.")
+    click.echo(user.id)

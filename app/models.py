@@ -96,6 +96,10 @@ class User(UserMixin, WorkspaceScoped, Model):
     calendar_feed_version: so.Mapped[int] = so.mapped_column(
         sa.Integer, default=0, server_default="0"
     )
+    #: Raised by logout, a password change and deactivation: every session cookie carries
+    #: the generation it was signed in under, and one of an older generation is refused
+    #: (app/services/sessions.py).
+    session_generation: so.Mapped[int] = so.mapped_column(sa.Integer, default=0, server_default="0")
 
     workspace: so.Mapped[Workspace] = so.relationship()
 
@@ -104,6 +108,12 @@ class User(UserMixin, WorkspaceScoped, Model):
     @property
     def is_active(self) -> bool:  # Flask-Login refuses sessions of deactivated users
         return self.active
+
+    def get_id(self) -> str:
+        """What Flask-Login keeps in the session (and a remember cookie): id and generation."""
+        from app.services.sessions import session_token
+
+        return session_token(self)
 
 
 class ApiKey(WorkspaceScoped, Model):

@@ -138,3 +138,59 @@ def test_migrations_build_what_the_models_describe(backend, tmp_path):
         assert diff == []
     finally:
         cleanup()
+
+
+def test_0006_gives_every_user_session_generation_zero(backend, tmp_path):
+    """Users of 0005 carry on with generation 0; sessions then start and end as they should."""
+    url, cleanup = fresh_database(backend, tmp_path)
+    try:
+        migrate(url, "0005")
+        engine = sa.create_engine(url)
+        ws = uuid.uuid4()
+        users = [uuid.uuid4() for _ in range(3)]
+
+        def stored(value: uuid.UUID):
+            return value if backend == "postgresql" else value.hex
+
+        with engine.begin() as conn:
+            insert(conn, "workspace", id=stored(ws), name="Acme", timezone="Europe/Berlin",
+                   created_at=datetime(2026, 1, 5, 10))  # fmt: skip
+            for number, user_id in enumerate(users):
+                insert(
+                    conn,
+                    "user",
+                    id=stored(user_id),
+                    workspace_id=stored(ws),
+                    email=f"user{number}@acme.test",
+                    name=f"User {number}",
+                    password_hash="pbkdf2:sha256:1000$x$y",
+                    role="member",
+                    active=number != 1,
+                    created_at=datetime(2026, 1, 5, 10),
+                )
+        engine.dispose()
+
+        migrate(url, "head")
+
+        from app import create_app
+        from app.extensions import db
+        from app.models import User
+        from app.services import sessions
+
+        app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "test"})
+        with app.app_context():
+            rows = {u.id: u for u in db.session.scalars(sa.select(User))}
+            assert set(rows) == set(users)
+            assert [rows[u].session_generation for u in users] == [0, 0, 0]
+            assert [rows[u].email for u in users] == [f"user{n}@acme.test" for n in range(3)]
+            assert [rows[u].active for u in users] == [True, False, True]
+            first = rows[users[0]]
+            assert sessions.user_for_session(f"{first.id}:0") == first
+            sessions.end_all_sessions(first)
+            assert sessions.user_for_session(f"{first.id}:0") is None
+            assert sessions.user_for_session(f"{first.id}:1") == first
+            assert sessions.user_for_session(f"{users[1]}:0") is None, "deactivated"
+            db.session.remove()
+            db.engine.dispose()
+    finally:
+        cleanup()

@@ -24,6 +24,9 @@ NO_WORKSPACE_DATA = {
     "health.healthz",
     "web.login",
     "web.logout",
+    "web.account",
+    "web.account_password",
+    "web.account_sign_out_everywhere",
     "web.home",
     "api.openapi_document",
 }

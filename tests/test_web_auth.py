@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from app.extensions import db
@@ -155,7 +157,33 @@ def test_htmx_posts_send_the_csrf_token_from_body(app, member):
     assert '<body hx-headers=\'{"X-CSRFToken": "' in page
 
 
-@pytest.mark.parametrize("user_id", ["not-a-uuid", "7d0f1c52-8b8a-4f4e-9a51-2f0c3a9e6b11", ""])
-def test_a_session_for_no_known_user_loads_nobody(member, user_id):
-    assert load_user(user_id) is None
-    assert load_user(str(member.id)) == member
+@pytest.mark.parametrize(
+    "token",
+    [
+        "not-a-uuid:0",
+        "7d0f1c52-8b8a-4f4e-9a51-2f0c3a9e6b11:0",
+        "",
+        ":",
+        "{member}",  # a session from before generations existed
+        "{member}:",
+        "{member}:1",  # a generation that was never handed out
+        "{member}:-1",
+        "{member}:x",
+    ],
+)
+def test_a_session_for_no_known_user_or_generation_loads_nobody(member, token):
+    assert load_user(token.format(member=member.id)) is None
+    assert load_user(f"{member.id}:0") == member
+
+
+def test_login_page_has_exactly_one_autofocus(client, member, web):
+    """Only one field may carry autofocus, and never as `autofocus="None"`."""
+
+    def focused(html: str) -> list[str]:
+        return re.findall(r'<input[^>]*\bautofocus\b[^>]*\bid="([^"]+)"', html)
+
+    fresh = text(client.get("/login"))
+    failed = text(web.login(member.email, "wrong password"))
+    assert focused(fresh) == ["email"]
+    assert focused(failed) == ["password"]
+    assert fresh.count("autofocus") == failed.count("autofocus") == 1

@@ -16,7 +16,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.extensions import db
 from app.models import ROLES, ApiKey, User, Workspace
-from app.services import dates, rate_limits
+from app.services import dates, rate_limits, sessions
 from app.services.errors import NotFound, PermissionDenied, TooManyAttempts, ValidationError
 
 READ = "activities:read"
@@ -88,6 +88,10 @@ def find_workspace(ref: str) -> Workspace:
     return workspace
 
 
+#: The shortest password accepted for a new user or a password change.
+MIN_PASSWORD_LENGTH = 8
+
+
 def create_user(workspace: Workspace, email: str, name: str, role: str, password: str) -> User:
     email = email.strip().lower()
     problems = {}
@@ -99,8 +103,8 @@ def create_user(workspace: Workspace, email: str, name: str, role: str, password
         problems["name"] = "is required"
     if role not in ROLES:
         problems["role"] = f"must be one of {', '.join(ROLES)}"
-    if len(password) < 8:
-        problems["password"] = "must have at least 8 characters"
+    if len(password) < MIN_PASSWORD_LENGTH:
+        problems["password"] = f"must have at least {MIN_PASSWORD_LENGTH} characters"
     if problems:
         raise ValidationError.for_fields(problems)
     user = User(
@@ -112,6 +116,56 @@ def create_user(workspace: Workspace, email: str, name: str, role: str, password
     )
     db.session.add(user)
     db.session.commit()
+    return user
+
+
+def change_password(user: User, current: str, new: str, confirmation: str) -> User:
+    """Give `user` a new password and end every session of theirs (the caller's included;
+    the web door signs the person who changed it straight back in).
+
+    The current password is required, so a session left open on someone's desk cannot
+    take the account over; wrong guesses count against LOGIN_FAILURE_LIMIT like logins.
+    """
+    limit = current_app.config["LOGIN_FAILURE_LIMIT"]
+    bucket = f"password-change:{user.id}"
+    decision = rate_limits.peek(bucket, limit)
+    if not decision.allowed:
+        raise TooManyAttempts(decision.retry_after)
+    problems = {}
+    if not check_password_hash(user.password_hash, current):
+        rate_limits.hit(bucket, limit)
+        problems["current_password"] = "is not your current password"
+    if len(new) < MIN_PASSWORD_LENGTH:
+        problems["new_password"] = f"must have at least {MIN_PASSWORD_LENGTH} characters"
+    elif new != confirmation:
+        problems["confirm_password"] = "does not match the new password"
+    if problems:
+        raise ValidationError.for_fields(problems)
+    user.password_hash = hash_password(new)
+    sessions.raise_generation(user)
+    db.session.commit()
+    return user
+
+
+def set_user_active(user: User, active: bool) -> User:
+    """Deactivate (ending every session at once) or reactivate a user.
+
+    A deactivated user cannot sign in, and no session or remember-me cookie of theirs
+    opens a page any more; their tasks stay as they are.
+    """
+    if user.active != active:
+        user.active = active
+        if not active:
+            sessions.raise_generation(user)
+        db.session.commit()
+    return user
+
+
+def find_user(email: str) -> User:
+    """A user by email address (how the CLI names one)."""
+    user = db.session.scalar(sa.select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        raise NotFound(f"User {email!r}")
     return user
 
 

@@ -9,6 +9,7 @@ from flask import Blueprint
 bp = Blueprint("web", __name__)
 
 from app.web import (  # noqa: E402,F401  (routes register on import)
+    account,
     auth,
     helpers,
     records,

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import uuid
-
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
-from app.extensions import db, login_manager
+from app.extensions import login_manager
 from app.models import User
+from app.services import sessions
 from app.services.accounts import log_in
 from app.services.errors import TooManyAttempts
 from app.web import bp
@@ -25,13 +24,13 @@ login_manager.login_message_category = "info"
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    """The session's user, or None when it is gone or deactivated (which ends the session)."""
-    try:
-        user = db.session.get(User, uuid.UUID(user_id))
-    except ValueError:
-        return None
-    return user if user is not None and user.active else None
+def load_user(token: str) -> User | None:
+    """The session's user, or None when the session has ended (see services/sessions.py).
+
+    Flask-Login calls this on every request with a session or remember-me cookie, so a
+    session ended on one worker is refused by every other at its very next request.
+    """
+    return sessions.user_for_session(token)
 
 
 @login_manager.unauthorized_handler
@@ -85,7 +84,12 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout() -> Response:
-    """End the session (a POST, so another site cannot log people out with a link)."""
+    """End the session (a POST, so another site cannot log people out with a link).
+
+    Raising the session generation makes the cookie worthless even where a copy of it
+    survives; it ends the user's other sessions too (docs/security.md).
+    """
+    sessions.end_all_sessions(current_user._get_current_object())
     logout_user()
     flash("You are logged out.", "success")
     return redirect(url_for("web.login"), code=303)

@@ -167,3 +167,11 @@ class ApiKeyForm(FlaskForm):
         default=list(KNOWN_SCOPES),
         validate_choice=False,
     )
+
+
+class ChangePasswordForm(FlaskForm):
+    """Carries what people type; `accounts.change_password` checks every rule."""
+
+    current_password = PasswordField("Current password")
+    new_password = PasswordField("New password")
+    confirm_password = PasswordField("New password, again")
