@@ -28,7 +28,16 @@ static/vendor/htmx.min.js: node_modules/.package-lock.json
 	mkdir -p static/vendor
 	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx.min.js
 
-vendor: static/vendor/htmx.min.js
+# Content-hashed copies of every static file, with .gz and .br twins, and the manifest
+# templates read (app/static_assets.py). Rebuilt whenever a file under static/ changes.
+STATIC_SOURCES := $(shell find static -type f ! -name '*.gz' ! -name '*.br' \
+	! -name cache_manifest.json ! -regex '.*-[0-9a-f]\{32\}\.[^/]*' 2>/dev/null)
+
+static/cache_manifest.json: $(BIN)/activate static/vendor/htmx.min.js $(STATIC_SOURCES)
+	$(FLASK) digest clean >/dev/null
+	$(FLASK) digest compile >/dev/null
+
+vendor: static/vendor/htmx.min.js static/cache_manifest.json
 
 install: $(BIN)/activate vendor
 

@@ -14,6 +14,7 @@ from app.errors import register_error_handlers
 from app.extensions import csrf, db, login_manager, migrate
 from app.observability import configure_logging, register_request_log
 from app.security import register_security_headers
+from app.static_assets import register_static_assets
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -44,6 +45,7 @@ def create_app(config: dict | None = None) -> Flask:
     register_security_headers(app)
     register_blueprints(app)
     register_commands(app)
+    register_static_assets(app)
     return app
 
 

@@ -7,6 +7,7 @@ not to inject its indicator styles (see base.html), and templates use no inline 
 from __future__ import annotations
 
 from flask import Flask, request
+from werkzeug.serving import WSGIRequestHandler
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -31,11 +32,31 @@ SECURITY_HEADERS = {
 }
 
 
+#: Sent over HTTPS in production: a year, for this host and every subdomain.
+STRICT_TRANSPORT_SECURITY = "max-age=31536000; includeSubDomains"
+#: What the `Server` header says: the product, never a version an attacker could look up.
+SERVER_NAME = "crm-tasks"
+
+
 def register_security_headers(app: Flask) -> None:
+    production = app.config.get("ENV") == "production"
+
     @app.after_request
     def add_security_headers(response):
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
-        if request.is_secure:
-            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        # Every answer Flask renders (pages, htmx fragments, API responses, errors) may carry
+        # workspace data or a CSRF token: no shared cache or back-button history keeps it.
+        # Static files never reach Flask; WhiteNoise caches them (app/static_assets.py).
+        if request.endpoint != "static":
+            response.headers.setdefault("Cache-Control", "no-store")
+        if production and request.is_secure:
+            response.headers.setdefault("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY)
         return response
+
+    hide_server_versions()
+
+
+def hide_server_versions() -> None:
+    """The development server's `Server` header names no versions (gunicorn's never does)."""
+    WSGIRequestHandler.version_string = lambda self: SERVER_NAME  # type: ignore[method-assign]
