@@ -8,6 +8,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from flask import Flask
 from flask.json.provider import DefaultJSONProvider
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.config import load_config
 from app.errors import register_error_handlers
@@ -39,6 +40,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.json = JSONProvider(app)
 
     configure_logging(app)
+    register_proxies(app)
     register_extensions(app)
     register_error_handlers(app)
     register_request_log(app)
@@ -47,6 +49,17 @@ def create_app(config: dict | None = None) -> Flask:
     register_commands(app)
     register_static_assets(app)
     return app
+
+
+def register_proxies(app: Flask) -> None:
+    """Trust `X-Forwarded-For` / `-Proto` from exactly PROXY_FIX_X_FOR proxies, else ignore them.
+
+    The client address decides login throttling (docs/security.md): with no trusted proxy a
+    forged header must not give a guesser a fresh address for every try.
+    """
+    proxies = app.config["PROXY_FIX_X_FOR"]
+    if proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
 
 
 def register_extensions(app: Flask) -> None:

@@ -63,7 +63,9 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
     }
     config.setdefault("API_RATE_LIMIT", env.get("API_RATE_LIMIT", DEFAULT_API_RATE_LIMIT))
     config.setdefault("LOGIN_FAILURE_LIMIT", env.get("LOGIN_FAILURE_LIMIT", DEFAULT_LOGIN_LIMIT))
+    config.setdefault("PROXY_FIX_X_FOR", env.get("PROXY_FIX_X_FOR", "0"))
     config.update(overrides)
+    config["PROXY_FIX_X_FOR"] = _proxy_count(config["PROXY_FIX_X_FOR"])
     config["API_RATE_LIMIT"] = _limit(config["API_RATE_LIMIT"], "API_RATE_LIMIT")
     config["LOGIN_FAILURE_LIMIT"] = _limit(config["LOGIN_FAILURE_LIMIT"], "LOGIN_FAILURE_LIMIT")
     if not config.get("SECRET_KEY"):
@@ -89,6 +91,14 @@ def _limit(value, name: str):
         return Limit.parse(str(value))
     except ValueError as exc:
         raise ConfigError(f"{name}: {exc}") from exc
+
+
+def _proxy_count(value) -> int:
+    """How many proxies in front of the app to trust (0: none, the socket's peer is the client)."""
+    text = str(value).strip()
+    if not text.isdigit():
+        raise ConfigError(f"PROXY_FIX_X_FOR: {value!r} is not a whole number of proxies (0, 1, …)")
+    return int(text)
 
 
 def engine_options(url: str, given: dict | None) -> dict:

@@ -6,6 +6,7 @@ import functools
 import hashlib
 import hmac
 import secrets
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -169,32 +170,69 @@ def find_user(email: str) -> User:
     return user
 
 
-#: One client address may fail this many times the per-email limit (offices share addresses).
+#: One client may fail this many times the per-(email, client) limit, over all emails it
+#: tries (several people of one office share an address).
 ADDRESS_LIMIT_FACTOR = 4
+#: The delay before answering a login for an email with many failures from anywhere:
+#: it starts at this many seconds and doubles with each further failure ...
+LOGIN_DELAY_START = 0.25
+#: ... up to this. Long enough to make guessing from many addresses slow, short enough
+#: for the owner, who still gets in, and for a worker, which waits while the delay runs.
+LOGIN_DELAY_MAX = 4.0
+
+#: Waits `seconds`; tests replace it to see the delays without waiting them out.
+sleep = time.sleep
+
+
+def _login_buckets(email: str, client_address: str | None) -> tuple[str, str, str]:
+    """The counters of failed logins: per email, per (email, client), per client."""
+    email_key = hashlib.sha256(email.strip().lower().encode()).hexdigest()[:32]
+    client = (client_address or "unknown")[:64]
+    return f"login:{email_key}", f"login:{email_key}:{client}", f"login-from:{client}"
+
+
+def login_delay(email_failures: int, limit: rate_limits.Limit) -> float:
+    """Seconds to wait before checking a password for an email that failed this often.
+
+    Nothing for the first `limit.count` failures (an owner's own typos), then a delay that
+    doubles with each failure, capped at LOGIN_DELAY_MAX.
+    """
+    over = email_failures - limit.count
+    if not limit.enabled or over < 0:
+        return 0.0
+    return min(LOGIN_DELAY_MAX, LOGIN_DELAY_START * 2 ** min(over, 32))
 
 
 def log_in(email: str, password: str, client_address: str | None) -> User | None:
-    """`authenticate_user`, throttled: failures count per email and per client address.
+    """`authenticate_user`, throttled so that guessing is slow and the owner still gets in.
 
-    Raises TooManyAttempts while either is over LOGIN_FAILURE_LIMIT, before checking the
-    password, so guessing cannot go on at full speed; a success clears the email's count.
+    Failures count per (email, client) and per client: over LOGIN_FAILURE_LIMIT (four
+    times that per client) the attempt is refused with TooManyAttempts before the password
+    is checked. Failures per email, from every client, never refuse anything: they only
+    slow each attempt for that email down (`login_delay`), so someone who knows an email
+    cannot lock its owner out. A success clears its own (email, client) count.
+    See docs/security.md.
     """
     limit = current_app.config["LOGIN_FAILURE_LIMIT"]
-    email_bucket = "login:" + hashlib.sha256(email.strip().lower().encode()).hexdigest()[:32]
-    buckets = [(email_bucket, limit)]
-    if client_address:
-        address_limit = rate_limits.Limit(limit.count * ADDRESS_LIMIT_FACTOR, limit.seconds)
-        buckets.append((f"login-from:{client_address}"[:120], address_limit))
-    for bucket, bucket_limit in buckets:
+    email_bucket, pair_bucket, client_bucket = _login_buckets(email, client_address)
+    client_limit = rate_limits.Limit(limit.count * ADDRESS_LIMIT_FACTOR, limit.seconds)
+    for bucket, bucket_limit in ((pair_bucket, limit), (client_bucket, client_limit)):
         decision = rate_limits.peek(bucket, bucket_limit)
         if not decision.allowed:
             raise TooManyAttempts(decision.retry_after)
+    delay = login_delay(rate_limits.count(email_bucket, limit), limit)
+    if delay:
+        sleep(delay)
     user = authenticate_user(email, password)
     if user is None:
-        for bucket, bucket_limit in buckets:
+        for bucket, bucket_limit in (
+            (email_bucket, limit),
+            (pair_bucket, limit),
+            (client_bucket, client_limit),
+        ):
             rate_limits.hit(bucket, bucket_limit)
     elif limit.enabled:
-        rate_limits.clear(email_bucket)
+        rate_limits.clear(pair_bucket)
     return user
 
 

@@ -79,15 +79,15 @@ def hit(bucket: str, limit: Limit, now: float | None = None, increment: int = 1)
     if not limit.enabled:
         return Decision(True, 0, 0)
     with db.engine.begin() as conn:
-        count = conn.execute(_upsert(bucket, window, increment)).scalar_one()
-    return Decision(count <= limit.count, max(0, limit.count - count), retry_after)
+        hits = conn.execute(_upsert(bucket, window, increment)).scalar_one()
+    return Decision(hits <= limit.count, max(0, limit.count - hits), retry_after)
 
 
-def peek(bucket: str, limit: Limit, now: float | None = None) -> Decision:
-    """Whether `bucket` is already over `limit`, without counting a hit."""
-    window, retry_after = _window(limit, now)
+def count(bucket: str, limit: Limit, now: float | None = None) -> int:
+    """The hits on `bucket` in the current window of `limit` (0 when it is off)."""
     if not limit.enabled:
-        return Decision(True, 0, 0)
+        return 0
+    window, _retry_after = _window(limit, now)
     with db.engine.connect() as conn:
         row = conn.execute(
             sa.select(RateLimitBucket.window, RateLimitBucket.count).where(
@@ -96,8 +96,16 @@ def peek(bucket: str, limit: Limit, now: float | None = None) -> Decision:
         ).first()
     # Unpacked, not `row.count`: to a type checker that name is the tuple method.
     stored_window, stored_count = row if row is not None else (None, 0)
-    count = stored_count if stored_window == window else 0
-    return Decision(count < limit.count, max(0, limit.count - count), retry_after)
+    return stored_count if stored_window == window else 0
+
+
+def peek(bucket: str, limit: Limit, now: float | None = None) -> Decision:
+    """Whether `bucket` is already over `limit`, without counting a hit."""
+    _current, retry_after = _window(limit, now)
+    if not limit.enabled:
+        return Decision(True, 0, 0)
+    hits = count(bucket, limit, now)
+    return Decision(hits < limit.count, max(0, limit.count - hits), retry_after)
 
 
 def clear(bucket: str) -> None:
