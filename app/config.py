@@ -15,6 +15,10 @@ from pathlib import Path
 MAX_BODY_BYTES = 1024 * 1024
 #: Per API key, shared by all workers; `API_RATE_LIMIT=0` turns it off.
 DEFAULT_API_RATE_LIMIT = "1200/minute"
+#: Active (unrevoked) API keys one workspace may hold.
+DEFAULT_API_KEY_LIMIT = 50
+#: New API keys per workspace, from the browser or the command line.
+DEFAULT_API_KEY_CREATE_LIMIT = "20/hour"
 #: Failed logins per email address (four times as many per client address) before a pause.
 DEFAULT_LOGIN_LIMIT = "10/hour"
 
@@ -64,7 +68,13 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
     config.setdefault("API_RATE_LIMIT", env.get("API_RATE_LIMIT", DEFAULT_API_RATE_LIMIT))
     config.setdefault("LOGIN_FAILURE_LIMIT", env.get("LOGIN_FAILURE_LIMIT", DEFAULT_LOGIN_LIMIT))
     config.setdefault("PROXY_FIX_X_FOR", env.get("PROXY_FIX_X_FOR", "0"))
+    config.setdefault("API_KEY_LIMIT", env.get("API_KEY_LIMIT", DEFAULT_API_KEY_LIMIT))
+    config.setdefault(
+        "API_KEY_CREATE_LIMIT", env.get("API_KEY_CREATE_LIMIT", DEFAULT_API_KEY_CREATE_LIMIT)
+    )
     config.update(overrides)
+    config["API_KEY_LIMIT"] = _whole_number(config["API_KEY_LIMIT"], "API_KEY_LIMIT", minimum=1)
+    config["API_KEY_CREATE_LIMIT"] = _limit(config["API_KEY_CREATE_LIMIT"], "API_KEY_CREATE_LIMIT")
     config["PROXY_FIX_X_FOR"] = _proxy_count(config["PROXY_FIX_X_FOR"])
     config["API_RATE_LIMIT"] = _limit(config["API_RATE_LIMIT"], "API_RATE_LIMIT")
     config["LOGIN_FAILURE_LIMIT"] = _limit(config["LOGIN_FAILURE_LIMIT"], "LOGIN_FAILURE_LIMIT")
@@ -95,9 +105,14 @@ def _limit(value, name: str):
 
 def _proxy_count(value) -> int:
     """How many proxies in front of the app to trust (0: none, the socket's peer is the client)."""
+    return _whole_number(value, "PROXY_FIX_X_FOR", minimum=0)
+
+
+def _whole_number(value, name: str, minimum: int) -> int:
+    """A count setting parsed at start-up, so a typo stops the app instead of a request."""
     text = str(value).strip()
-    if not text.isdigit():
-        raise ConfigError(f"PROXY_FIX_X_FOR: {value!r} is not a whole number of proxies (0, 1, …)")
+    if not text.isdigit() or int(text) < minimum:
+        raise ConfigError(f"{name}: {value!r} is not a whole number of at least {minimum}")
     return int(text)
 
 

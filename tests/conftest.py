@@ -91,6 +91,7 @@ def app(database_url):
             # Limits are off unless a test is about them (tests/test_rate_limits.py).
             "API_RATE_LIMIT": "0",
             "LOGIN_FAILURE_LIMIT": "0",
+            "API_KEY_CREATE_LIMIT": "0",
         }
     )
     with app.app_context():

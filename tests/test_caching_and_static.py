@@ -14,7 +14,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from app import create_app
-from app.services import records, tasks
+from app.services import accounts, records, tasks
 from app.static_assets import HASHED_NAME, manifest_is_current
 from tests.live import LiveServer, prepare_database
 from tests.live_databases import fresh_database
@@ -51,7 +51,9 @@ def test_every_page_fragment_and_api_answer_is_no_store(app, admin_client, admin
     from app.extensions import db
 
     db.session.commit()
+    key, _secret = accounts.create_api_key(admin.workspace, "cache test", [accounts.READ])
     ids = {
+        "key_id": str(key.id),
         "task_id": str(task.id),
         "record_id": str(contact.id),
         "web.company_page:record_id": str(contact.company_id),

@@ -178,6 +178,9 @@ def probe_api_keys(web, api, foreign, app):
 
 
 def probe_api_key_revoke(web, api, foreign, app):
+    confirm = web.get(f"/settings/api-keys/{foreign.api_key}/revoke")
+    assert confirm.status_code == 404
+    assert_reveals_nothing(confirm, foreign)
     response = web.post(f"/settings/api-keys/{foreign.api_key}/revoke")
     assert response.status_code == 404
     assert_foreign_untouched(app, foreign)

@@ -7,10 +7,14 @@ import uuid
 from datetime import UTC, datetime
 
 import pytest
+import sqlalchemy as sa
 
 from app.extensions import db
+from app.models import ApiKey
 from app.services import accounts, records
 from app.services import tasks as task_service
+from app.services.errors import LimitReached
+from app.services.rate_limits import Limit
 from tests.web_helpers import login_as, text
 
 
@@ -156,3 +160,100 @@ def test_api_keys_page_is_for_admins_only(client, workspace, role, request):
 
 def test_admin_sees_the_api_keys_link(admin_client):
     assert 'href="/settings/api-keys"' in text(admin_client.get("/tasks"))
+
+
+# --- API key limits, paging, confirmation ---------------------------------------------
+
+
+def test_the_key_cap_refuses_a_new_key_clearly_and_keeps_the_form(app, admin_client, workspace):
+    app.config["API_KEY_LIMIT"] = 3
+    for number in range(3):
+        accounts.create_api_key(workspace, f"key {number}", ["activities:read"])
+    response = admin_client.post(
+        "/settings/api-keys", data={"name": "One too many", "scopes": ["activities:write"]}
+    )
+    assert response.status_code == 409
+    html = text(response)
+    assert "already has 3 active API keys" in html and 'role="alert"' in html
+    assert 'value="One too many"' in html, "what was typed stays in the form"
+    assert "new-key-secret" not in html
+    assert accounts.count_active_keys(workspace.id) == 3
+    # Revoking one makes room.
+    key = db.session.scalars(sa.select(ApiKey).where(ApiKey.name == "key 0")).one()
+    admin_client.post(f"/settings/api-keys/{key.id}/revoke")
+    response = admin_client.post(
+        "/settings/api-keys", data={"name": "One too many", "scopes": ["activities:write"]}
+    )
+    assert response.status_code == 200 and "new-key-secret" in text(response)
+
+
+def test_the_key_cap_counts_per_workspace(app, workspace, other_workspace):
+    app.config["API_KEY_LIMIT"] = 1
+    accounts.create_api_key(workspace, "ours", ["activities:read"])
+    accounts.create_api_key(other_workspace, "theirs", ["activities:read"])
+    with pytest.raises(LimitReached, match="already has 1 active API keys"):
+        accounts.create_api_key(workspace, "second", ["activities:read"])
+
+
+def test_creating_keys_is_rate_limited(app, admin_client, workspace):
+    app.config["API_KEY_CREATE_LIMIT"] = Limit(2, 3600)
+    statuses = [
+        admin_client.post(
+            "/settings/api-keys", data={"name": f"k{n}", "scopes": ["activities:read"]}
+        ).status_code
+        for n in range(3)
+    ]
+    assert statuses == [200, 200, 429]
+    response = admin_client.post(
+        "/settings/api-keys", data={"name": "later", "scopes": ["activities:read"]}
+    )
+    assert "Too many new API keys" in text(response) and 'value="later"' in text(response)
+    assert int(response.headers["Retry-After"]) > 0
+    assert accounts.count_active_keys(workspace.id) == 2
+
+
+def test_the_keys_page_is_paged(admin_client, workspace):
+    for number in range(accounts.KEYS_PER_PAGE + 3):
+        accounts.create_api_key(workspace, f"paged key {number:02d}", ["activities:read"])
+    first = text(admin_client.get("/settings/api-keys"))
+    second = text(admin_client.get("/settings/api-keys?page=2"))
+    rows = lambda html: re.findall(r'id="api-key-[0-9a-f-]+"', html)  # noqa: E731
+    assert len(rows(first)) == accounts.KEYS_PER_PAGE and len(rows(second)) == 3
+    assert not set(rows(first)) & set(rows(second))
+    assert "Page 1 of 2" in first and 'href="/settings/api-keys?page=2"' in first
+    assert "28 of at most 50 active keys" in first
+    # Out of range or nonsense pages show a real page, never an error.
+    assert "Page 2 of 2" in text(admin_client.get("/settings/api-keys?page=99"))
+    assert "Page 1 of 2" in text(admin_client.get("/settings/api-keys?page=abc"))
+
+
+def test_revoking_asks_first(admin_client, workspace):
+    key, secret = accounts.create_api_key(workspace, "Zapier", ["activities:read"])
+    listing = text(admin_client.get("/settings/api-keys"))
+    assert f'href="/settings/api-keys/{key.id}/revoke"' in listing
+    confirm = admin_client.get(f"/settings/api-keys/{key.id}/revoke")
+    assert confirm.status_code == 200
+    html = text(confirm)
+    assert "Revoke the key “Zapier”?" in html and "never been used" in html
+    assert accounts.authenticate_api_key(secret) is not None, "asking revokes nothing"
+    assert admin_client.post(f"/settings/api-keys/{key.id}/revoke").status_code == 303
+    assert accounts.authenticate_api_key(secret) is None
+
+
+def test_the_new_key_has_a_copy_button(admin_client):
+    html = text(
+        admin_client.post("/settings/api-keys", data={"name": "W", "scopes": ["activities:read"]})
+    )
+    assert '<button type="button" class="button" data-copy="new-key-secret" hidden>' in html
+    assert re.search(r'<script src="/static/js/copy-[0-9a-f]{32}\.js" defer>', html)
+
+
+def test_the_cli_says_when_the_cap_is_reached(app, runner, workspace):
+    app.config["API_KEY_LIMIT"] = 1
+    args = ["create-api-key", "--workspace", workspace.name, "--name", "n", "--scopes",
+            "activities:read"]  # fmt: skip
+    assert runner.invoke(args=args).exit_code == 0
+    result = runner.invoke(args=args)
+    assert result.exit_code == 1
+    assert "error: This workspace already has 1 active API keys" in result.output
+    assert "Revoke a key" in result.output

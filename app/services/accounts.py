@@ -18,7 +18,13 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from app.extensions import db
 from app.models import ROLES, ApiKey, User, Workspace
 from app.services import dates, rate_limits, sessions
-from app.services.errors import NotFound, PermissionDenied, TooManyAttempts, ValidationError
+from app.services.errors import (
+    LimitReached,
+    NotFound,
+    PermissionDenied,
+    TooManyAttempts,
+    ValidationError,
+)
 
 READ = "activities:read"
 WRITE = "activities:write"
@@ -271,6 +277,7 @@ def create_api_key(workspace: Workspace, name: str, scopes: list[str]) -> tuple[
         problems["scopes"] = f"choose from {', '.join(KNOWN_SCOPES)}"
     if problems:
         raise ValidationError.for_fields(problems)
+    creations = _check_key_limits(workspace.id)
     secret = API_KEY_PREFIX + secrets.token_urlsafe(32)
     key = ApiKey(
         workspace_id=workspace.id,
@@ -280,8 +287,48 @@ def create_api_key(workspace: Workspace, name: str, scopes: list[str]) -> tuple[
         scopes=",".join(dict.fromkeys(scopes)),
     )
     db.session.add(key)
+    db.session.flush()
+    _check_key_cap(workspace.id)
     db.session.commit()
+    rate_limits.hit(*creations)
     return key, secret
+
+
+def _check_key_limits(workspace_id: uuid.UUID) -> tuple[str, rate_limits.Limit]:
+    """Refuse a new key while the workspace is at its cap or created keys too fast.
+
+    Returns the rate-limit bucket to count the key against once it exists. The workspace
+    row is locked (PostgreSQL) so two admins creating the 50th key at once cannot both
+    pass the cap check; SQLite serialises writers anyway.
+    """
+    db.session.execute(
+        sa.select(Workspace.id).where(Workspace.id == workspace_id).with_for_update()
+    )
+    _check_key_cap(workspace_id, adding=1)
+    limit = current_app.config["API_KEY_CREATE_LIMIT"]
+    bucket = f"api-key-create:{workspace_id}"
+    decision = rate_limits.peek(bucket, limit)
+    if not decision.allowed:
+        raise TooManyAttempts(decision.retry_after, "new API keys")
+    return bucket, limit
+
+
+def _check_key_cap(workspace_id: uuid.UUID, adding: int = 0) -> None:
+    cap = current_app.config["API_KEY_LIMIT"]
+    if count_active_keys(workspace_id) + adding > cap:
+        raise LimitReached(
+            f"This workspace already has {cap} active API keys, the most it may have. "
+            "Revoke a key that is no longer used, then create the new one."
+        )
+
+
+def count_active_keys(workspace_id: uuid.UUID) -> int:
+    """How many unrevoked API keys the workspace holds."""
+    return db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(ApiKey)
+        .where(ApiKey.workspace_id == workspace_id, ApiKey.revoked_at.is_(None))
+    )
 
 
 def authenticate_api_key(secret: str, at: datetime | None = None) -> ApiKey | None:
@@ -320,6 +367,53 @@ def admin_actor(user: User) -> Actor:
         raise PermissionDenied(MANAGE)
     actor = Actor.for_user(user)
     return Actor(actor.workspace_id, actor.scopes | {MANAGE}, user_id=actor.user_id)
+
+
+#: API keys shown per page of the keys page.
+KEYS_PER_PAGE = 25
+
+
+@dataclass(frozen=True)
+class KeyPage:
+    """One page of a workspace's API keys, and what the page needs to say about the rest."""
+
+    keys: list[ApiKey]
+    page: int
+    pages: int
+    total: int
+    active: int
+    cap: int
+
+
+def api_key_page(actor: Actor, page: int = 1, per_page: int = KEYS_PER_PAGE) -> KeyPage:
+    """Page `page` (from 1; out of range is clamped) of `list_api_keys`' order (admins only)."""
+    actor.require(MANAGE)
+    query = (
+        sa.select(ApiKey)
+        .where(ApiKey.workspace_id == actor.workspace_id)
+        .order_by(ApiKey.revoked_at.is_not(None), ApiKey.created_at.desc(), ApiKey.id)
+    )
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+    pages = max(1, -(-total // per_page))
+    page = min(max(1, page), pages)
+    keys = list(db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)))
+    return KeyPage(
+        keys,
+        page,
+        pages,
+        total,
+        count_active_keys(actor.workspace_id),
+        current_app.config["API_KEY_LIMIT"],
+    )
+
+
+def find_api_key(actor: Actor, key_id: uuid.UUID) -> ApiKey:
+    """A key of the actor's workspace (admins only); NotFound for another workspace's."""
+    actor.require(MANAGE)
+    key = db.session.get(ApiKey, key_id)
+    if key is None or key.workspace_id != actor.workspace_id:
+        raise NotFound("API key")
+    return key
 
 
 def list_api_keys(actor: Actor) -> list[ApiKey]:

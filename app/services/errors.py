@@ -83,14 +83,20 @@ class NotFound(ServiceError):
 
 
 class TooManyAttempts(ServiceError):
-    """Too many tries in a short time (failed logins); come back after `retry_after` seconds."""
+    """Too many tries in a short time (failed logins, new API keys); come back after
+    `retry_after` seconds. `what` says what there were too many of."""
 
     code = "rate_limited"
 
-    def __init__(self, retry_after: int) -> None:
+    def __init__(self, retry_after: int, what: str = "failed attempts") -> None:
         minutes = max(1, round(retry_after / 60))
         super().__init__(
-            f"Too many failed attempts. Wait {minutes} minute{'s' if minutes > 1 else ''} "
-            "and try again."
+            f"Too many {what}. Wait {minutes} minute{'s' if minutes > 1 else ''} and try again."
         )
         self.retry_after = retry_after
+
+
+class LimitReached(ServiceError):
+    """A workspace holds as many of something as it may (active API keys)."""
+
+    code = "limit_reached"
