@@ -70,8 +70,12 @@ def test_bodies_list_exactly_the_service_fields(document):
 
 def test_enums_and_lengths_come_from_the_code(document):
     create = schemas(document)["TaskCreate"]["properties"]
-    assert create["status"]["enum"] == list(TASK_STATUSES)
-    assert create["priority"]["enum"] == [*TASK_PRIORITIES, None]
+    assert schemas(document)["TaskStatus"]["enum"] == list(TASK_STATUSES)
+    assert schemas(document)["TaskPriority"]["enum"] == list(TASK_PRIORITIES)
+    assert create["status"]["$ref"] == "#/components/schemas/TaskStatus"
+    assert create["priority"] == {
+        "anyOf": [{"$ref": "#/components/schemas/TaskPriority"}, {"type": "null"}]
+    }
     assert create["title"]["maxLength"] == task_rules.TITLE_MAX
     assert create["description"]["maxLength"] == task_rules.DESCRIPTION_MAX
     assert create["task_type"]["maxLength"] == task_rules.TASK_TYPE_MAX

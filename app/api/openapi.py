@@ -30,6 +30,17 @@ def _ref(name: str, kind: str = "schemas") -> dict[str, str]:
     return {"$ref": f"#/components/{kind}/{name}"}
 
 
+#: Enumerations named once and referenced wherever they appear (bodies, the task, the list's
+#: query), so a generated client gets one enum class per field, e.g. `TaskPriority`. A
+#: nullable one is `anyOf: [$ref, null]`: an inline `enum` with null in it made client
+#: generators emit one class per member of the type list.
+ENUM_SCHEMAS: dict[str, dict[str, Any]] = {
+    "TaskStatus": {"type": "string", "enum": list(TASK_STATUSES)},
+    "TaskPriority": {"type": "string", "enum": list(TASK_PRIORITIES)},
+}
+_STATUS = _ref("TaskStatus")
+_NULLABLE_PRIORITY = {"anyOf": [_ref("TaskPriority"), {"type": "null"}]}
+
 #: The schema of each body field of create and update (docs/rules.md §2).
 BODY_FIELDS: dict[str, dict[str, Any]] = {
     "title": {
@@ -40,12 +51,11 @@ BODY_FIELDS: dict[str, dict[str, Any]] = {
     },
     "description": {"type": ["string", "null"], "maxLength": task_rules.DESCRIPTION_MAX},
     "status": {
-        "type": "string",
-        "enum": list(TASK_STATUSES),
+        **_STATUS,
         "default": "open",
         "description": "`completed` records completed_at; leaving it clears completed_at.",
     },
-    "priority": {"type": ["string", "null"], "enum": [*TASK_PRIORITIES, None]},
+    "priority": _NULLABLE_PRIORITY,
     "task_type": {
         "type": ["string", "null"],
         "maxLength": task_rules.TASK_TYPE_MAX,
@@ -94,8 +104,8 @@ TASK_FIELDS: dict[str, dict[str, Any]] = {
     "id": _UUID,
     "title": {"type": "string", "maxLength": task_rules.TITLE_MAX},
     "description": {"type": ["string", "null"]},
-    "status": {"type": "string", "enum": list(TASK_STATUSES)},
-    "priority": {"type": ["string", "null"], "enum": [*TASK_PRIORITIES, None]},
+    "status": _STATUS,
+    "priority": _NULLABLE_PRIORITY,
     "task_type": {"type": ["string", "null"]},
     "due_date": {
         "anyOf": [
@@ -125,14 +135,12 @@ def _query(name: str, schema: dict[str, Any], description: str, **extra: Any) ->
 LIST_QUERY: dict[str, dict[str, Any]] = {
     "status": _query(
         "status",
-        {"type": "array", "items": {"type": "string", "enum": list(TASK_STATUSES)}},
+        {"type": "array", "items": _STATUS},
         "Only tasks in one of these statuses; repeat the parameter for several.",
         style="form",
         explode=True,
     ),
-    "priority": _query(
-        "priority", {"type": "string", "enum": list(TASK_PRIORITIES)}, "Only this priority."
-    ),
+    "priority": _query("priority", _ref("TaskPriority"), "Only this priority."),
     "assignee_id": _query("assignee_id", _UUID, "Only tasks assigned to this user."),
     "contact_id": _query("contact_id", _UUID, "Only tasks linked to this contact."),
     "company_id": _query("company_id", _UUID, "Only tasks linked to this company."),
@@ -229,6 +237,7 @@ def _schemas() -> dict[str, Any]:
         return {name: BODY_FIELDS[name] for name in sorted(fields)}
 
     return {
+        **ENUM_SCHEMAS,
         "Task": {
             "type": "object",
             "properties": TASK_FIELDS,
