@@ -20,8 +20,10 @@ $(BIN)/activate: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(BIN)/activate
 
+# --ignore-scripts: no package may download anything at install (vnu-jar's script would
+# fetch a Java runtime; the machine's Java 17 runs the HTML checker).
 node_modules/.package-lock.json: package.json package-lock.json
-	npm ci --no-audit --no-fund --loglevel=error
+	npm ci --no-audit --no-fund --loglevel=error --ignore-scripts
 	touch $@
 
 static/vendor/htmx.min.js: node_modules/.package-lock.json

@@ -33,8 +33,9 @@ from app.models import User
 from app.services import accounts, records
 from app.services import tasks as task_service
 from tests.browser.helpers import EMAIL, TIMEZONE, WIDE, XSS_NAME, log_in
+from tests.browser.markup import Answer, NuChecker
 from tests.conftest import PASSWORD
-from tests.live import LiveServer
+from tests.live import LiveServer, free_port
 
 HERE = Path(__file__).resolve().parent
 CHROMIUM_PATH = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -243,6 +244,9 @@ class PageProblems:
     page_errors: list[str] = field(default_factory=list)
     #: Console errors a test expects, each given by substrings that must all appear.
     allowed: list[tuple[str, ...]] = field(default_factory=list)
+    #: Every HTML page and htmx fragment the app sent this test's browser.
+    answers: list[Answer] = field(default_factory=list)
+    markup: list[str] = field(default_factory=list)
 
     def allow_refused_form(self, path: str) -> None:
         """Expect the 400 of a form that was refused: Chromium logs every 4xx page load."""
@@ -258,6 +262,7 @@ class PageProblems:
             [f"dialog: {m}" for m in self.dialogs]
             + [f"console error: {m}" for m in console]
             + [f"page error: {m}" for m in self.page_errors]
+            + [f"invalid HTML: {m}" for m in self.markup]
         )
 
 
@@ -266,18 +271,50 @@ def problems() -> PageProblems:
     return PageProblems()
 
 
+@pytest.fixture(scope="session")
+def nu_checker(tmp_path_factory) -> Iterator[NuChecker]:
+    """The Nu HTML checker, as a local service for the session (tests/browser/markup.py)."""
+    checker = NuChecker(free_port())
+    checker.start(tmp_path_factory.mktemp("vnu") / "vnu.log")
+    yield checker
+    checker.stop()
+
+
+def capture_html(base_url: str, problems: PageProblems):
+    """A `requestfinished` listener keeping each HTML answer of the app for the checker."""
+
+    def capture(request) -> None:
+        response = request.response()
+        if response is None or not request.url.startswith(base_url):
+            return
+        if not response.headers.get("content-type", "").startswith("text/html"):
+            return
+        try:
+            html = response.text()
+        except Exception:  # noqa: BLE001 - a page navigated away from may drop its body
+            return
+        # htmx asks for fragments, but some of its requests (a history restore) get pages.
+        fragment = not html.lstrip()[:15].lower().startswith("<!doctype")
+        if html.strip():
+            problems.answers.append(Answer(request.url, html, fragment))
+
+    return capture
+
+
 @pytest.fixture
-def context(browser, base_url):
+def context(browser, base_url, problems):
     context = browser.new_context(base_url=base_url, viewport=WIDE, locale="en-GB")
     context.set_default_timeout(TIMEOUT_MS)
     context.add_init_script(REPORT_CSP_VIOLATIONS)
+    context.on("requestfinished", capture_html(base_url, problems))
     yield context
     context.close()
 
 
 @pytest.fixture
-def page(context, problems):
-    """A fresh page that fails its test on a dialog, a script error or a console error."""
+def page(context, problems, nu_checker):
+    """A fresh page that fails its test on a dialog, a script error, a console error, or
+    HTML the Nu checker finds fault with (in any page or fragment the context loaded)."""
     page = context.new_page()
 
     def on_dialog(dialog):
@@ -295,6 +332,8 @@ def page(context, problems):
     )
     page.on("pageerror", lambda error: problems.page_errors.append(str(error)))
     yield page
+    for answer in problems.answers:
+        problems.markup.extend(nu_checker.problems(answer))
     found = problems.unexpected()
     assert not found, "the page reported problems:\n" + "\n".join(found)
 
