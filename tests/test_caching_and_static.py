@@ -53,6 +53,7 @@ def test_every_page_fragment_and_api_answer_is_no_store(app, admin_client, admin
     db.session.commit()
     key, _secret = accounts.create_api_key(admin.workspace, "cache test", [accounts.READ])
     ids = {
+        "user_id": str(admin.id),
         "key_id": str(key.id),
         "task_id": str(task.id),
         "record_id": str(contact.id),

@@ -182,3 +182,46 @@ def test_a_remember_me_cookie_obeys_the_same_rule(app, client, member):
     stale = app.test_client()
     stale.set_cookie("remember_token", cookie)
     assert stale.get("/tasks").status_code == 302
+
+
+# --- An admin deactivating a user from the browser ---------------------------------------
+
+
+def test_an_admin_deactivates_a_user_after_confirming_and_their_sessions_end(
+    app, client, admin, member
+):
+    victim = login_as(app.test_client(), member)
+    copied = copy_session(victim)
+    admin_client = login_as(client, admin)
+    listing = text(admin_client.get("/settings/users"))
+    assert member.email in listing and "Users" in listing
+    assert f'href="/settings/users/{member.id}/deactivate"' in listing
+    confirm = admin_client.get(f"/settings/users/{member.id}/deactivate")
+    assert "Deactivate Mia Member?" in text(confirm)
+    assert victim.get("/tasks").status_code == 200, "asking changes nothing"
+    response = admin_client.post(f"/settings/users/{member.id}/deactivate")
+    assert response.status_code == 303
+    assert "every session of theirs has ended" in text(admin_client.get("/settings/users"))
+    assert victim.get("/tasks").status_code == 302
+    assert visit_with(app, copied).status_code == 302
+    # Reactivated, they sign in again; the old session stays ended.
+    assert admin_client.post(f"/settings/users/{member.id}/activate").status_code == 303
+    assert login_as(app.test_client(), member).get("/tasks").status_code == 200
+    assert visit_with(app, copied).status_code == 302
+
+
+def test_an_admin_cannot_deactivate_themselves(client, admin):
+    admin_client = login_as(client, admin)
+    response = admin_client.post(f"/settings/users/{admin.id}/deactivate")
+    assert response.status_code == 303
+    assert "You cannot deactivate yourself" in text(admin_client.get("/settings/users"))
+    assert admin_client.get("/tasks").status_code == 200
+
+
+@pytest.mark.parametrize("role", ["member", "viewer"])
+def test_only_admins_manage_users(client, admin, role, request):
+    user = request.getfixturevalue(role)
+    login_as(client, user)
+    assert client.get("/settings/users").status_code == 403
+    assert client.post(f"/settings/users/{admin.id}/deactivate").status_code == 403
+    assert accounts.authenticate_user(admin.email, PASSWORD) is not None

@@ -13,7 +13,7 @@ import pytest
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.models import ApiKey, Task
+from app.models import ApiKey, Task, User
 from app.services import accounts, records, tasks
 from tests.conftest import FIXED_NOW
 from tests.web_helpers import login_as
@@ -231,7 +231,51 @@ def assert_no_task_titled(app, title: str) -> None:
         assert db.session.scalar(sa.select(Task).where(Task.title == title)) is None
 
 
+def foreign_user(app) -> uuid.UUID:
+    """A user of the other workspace, signed in somewhere (generation 0)."""
+    with app.app_context():
+        workspace = accounts.find_workspace("Globex")
+        user = accounts.create_user(
+            workspace, "zelda@globex.test", "Zelda Foreignname", "member", "password123"
+        )
+        return user.id
+
+
+def assert_user_untouched(app, user_id: uuid.UUID) -> None:
+    with app.app_context():
+        user = db.session.get(User, user_id)
+        assert user.active and user.session_generation == 0
+
+
+def probe_users(web, api, foreign, app):
+    foreign_user(app)
+    response = web.get("/settings/users")
+    assert response.status_code == 200 and "Ada Admin" in response.get_data(as_text=True)
+    assert_reveals_nothing(response, foreign)
+
+
+def probe_user_deactivate(web, api, foreign, app):
+    user_id = foreign_user(app)
+    confirm = web.get(f"/settings/users/{user_id}/deactivate")
+    assert confirm.status_code == 404
+    assert_reveals_nothing(confirm, foreign)
+    assert web.post(f"/settings/users/{user_id}/deactivate").status_code == 404
+    assert_user_untouched(app, user_id)
+
+
+def probe_user_activate(web, api, foreign, app):
+    user_id = foreign_user(app)
+    with app.app_context():
+        accounts.set_user_active(db.session.get(User, user_id), False)
+    assert web.post(f"/settings/users/{user_id}/activate").status_code == 404
+    with app.app_context():
+        assert db.session.get(User, user_id).active is False
+
+
 PROBES = {
+    "web.users": probe_users,
+    "web.user_deactivate": probe_user_deactivate,
+    "web.user_activate": probe_user_activate,
     "web.contact_page": probe_record_page("contact"),
     "web.company_page": probe_record_page("company"),
     "web.deal_page": probe_record_page("deal"),

@@ -168,6 +168,40 @@ def set_user_active(user: User, active: bool) -> User:
     return user
 
 
+def workspace_users(actor: Actor) -> list[User]:
+    """Every user of the actor's workspace, active ones first, by name (admins only)."""
+    actor.require(MANAGE)
+    return list(
+        db.session.scalars(
+            sa.select(User)
+            .where(User.workspace_id == actor.workspace_id)
+            .order_by(User.active.desc(), User.name, User.email)
+        )
+    )
+
+
+def find_workspace_user(actor: Actor, user_id: uuid.UUID) -> User:
+    """A user of the actor's workspace (admins only); NotFound for another workspace's."""
+    actor.require(MANAGE)
+    user = db.session.get(User, user_id)
+    if user is None or user.workspace_id != actor.workspace_id:
+        raise NotFound("User")
+    return user
+
+
+def change_user_active(actor: Actor, user_id: uuid.UUID, active: bool) -> User:
+    """An admin deactivates (ending every session of theirs) or reactivates a user.
+
+    Admins cannot deactivate themselves: the workspace would lose the person managing it.
+    """
+    user = find_workspace_user(actor, user_id)
+    if not active and user.id == actor.user_id:
+        raise ValidationError(
+            "You cannot deactivate yourself. Ask another admin, or use the command line."
+        )
+    return set_user_active(user, active)
+
+
 def find_user(email: str) -> User:
     """A user by email address (how the CLI names one)."""
     user = db.session.scalar(sa.select(User).where(User.email == email.strip().lower()))

@@ -90,3 +90,33 @@ def test_sign_out_everywhere(page, browser, base_url, account_email):
             expect(each.get_by_role("heading", name="Log in")).to_be_visible()
     finally:
         other.close()
+
+
+def test_an_admin_deactivates_a_signed_in_user(page, browser, base_url, seeded, account_email):
+    admin_email = f"boss-{uuid.uuid4().hex[:8]}@acme.test"
+    with seeded.app.app_context():
+        workspace = db.session.get(Workspace, seeded.workspace_id)
+        accounts.create_user(workspace, admin_email, "Bo Boss", "admin", PASSWORD)
+        db.session.remove()
+    other = browser.new_context(base_url=base_url)
+    try:
+        victim = signed_in(other, account_email)
+        page.goto("/login")
+        log_in(page, admin_email)
+        follow(page, page.get_by_role("link", name="Users"))
+        expect(page.get_by_role("heading", name="Users", level=1)).to_be_visible()
+        for size, name in ((NARROW, "narrow"), (WIDE, "wide")):
+            page.set_viewport_size(size)
+            screenshot(page, "users")
+            scan(page, f"users ({name})")
+        follow(page, page.get_by_role("link", name=f"Deactivate… Ada Account ({account_email})"))
+        expect(page.get_by_role("heading", name="Deactivate Ada Account?")).to_be_visible()
+        scan(page, "deactivate confirmation")
+        follow(page, page.get_by_role("button", name="Deactivate Ada Account"))
+        expect(
+            page.get_by_text("Deactivated Ada Account: every session of theirs has ended.")
+        ).to_be_visible()
+        victim.goto("/tasks")
+        expect(victim.get_by_role("heading", name="Log in")).to_be_visible()
+    finally:
+        other.close()
