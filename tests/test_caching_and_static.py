@@ -14,6 +14,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from app import create_app
+from app.extensions import db
 from app.services import accounts, records, tasks
 from app.static_assets import HASHED_NAME, manifest_is_current
 from tests.live import LiveServer, prepare_database
@@ -48,8 +49,6 @@ def test_every_page_fragment_and_api_answer_is_no_store(app, admin_client, admin
     task = tasks.create_task(actor, {"title": "Cached?", "contact_id": str(contact.id)}).task
     deal = records.add_deal(admin.workspace_id, "Deal", "won")
     event = records.add_event(admin.workspace_id, "Fair", task.created_date)
-    from app.extensions import db
-
     db.session.commit()
     key, _secret = accounts.create_api_key(admin.workspace, "cache test", [accounts.READ])
     ids = {
@@ -156,6 +155,8 @@ def test_a_stale_manifest_is_ignored(tmp_path):
 def test_hsts_in_production_over_https(database_url, env, scheme, expected):
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "x", "ENV": env})
     response = app.test_client().get("/login", base_url=f"{scheme}://crm.example")
+    with app.app_context():
+        db.engine.dispose()
     assert response.headers.get("Strict-Transport-Security") == expected
 
 
@@ -179,6 +180,9 @@ def test_the_development_server_names_no_versions(database_url):
         header = server_header(server.socket.getsockname()[1])
     finally:
         server.shutdown()
+        server.server_close()
+        with app.app_context():
+            db.engine.dispose()
     assert header == "crm-tasks"
 
 

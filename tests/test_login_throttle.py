@@ -10,6 +10,7 @@ import pytest
 
 from app import create_app
 from app.config import ConfigError
+from app.extensions import db
 from app.services import accounts
 from app.services.rate_limits import Limit
 from tests.conftest import PASSWORD
@@ -95,7 +96,7 @@ def test_throttle_off_when_limit_is_zero(client, member, delays):
 @pytest.fixture
 def behind_one_proxy(database_url):
     """The app as deployed behind one reverse proxy: PROXY_FIX_X_FOR=1."""
-    return create_app(
+    app = create_app(
         {
             "SQLALCHEMY_DATABASE_URI": database_url,
             "SECRET_KEY": "test-secret",
@@ -107,6 +108,10 @@ def behind_one_proxy(database_url):
             "PROXY_FIX_X_FOR": "1",
         }
     )
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
 
 
 PROXY = "192.0.2.1"  # every request arrives from the proxy's address
