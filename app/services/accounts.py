@@ -216,9 +216,10 @@ ADDRESS_LIMIT_FACTOR = 4
 #: The delay before answering a login for an email with many failures from anywhere:
 #: it starts at this many seconds and doubles with each further failure ...
 LOGIN_DELAY_START = 0.25
-#: ... up to this. Long enough to make guessing from many addresses slow, short enough
-#: for the owner, who still gets in, and for a worker, which waits while the delay runs.
-LOGIN_DELAY_MAX = 4.0
+#: ... up to this. It makes guessing from many addresses slow yet stays short for the
+#: owner, who still gets in; and a worker waits while it runs, so a long one would let a
+#: flood of guesses tie the workers up (docs/security.md).
+LOGIN_DELAY_MAX = 2.0
 
 #: Waits `seconds`; tests replace it to see the delays without waiting them out.
 sleep = time.sleep
