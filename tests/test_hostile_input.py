@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.models import ApiKey, Task
+from app.models import ApiKey, Task, User
 from app.services import accounts, records, tasks
 from tests.web_helpers import login_as
 
@@ -30,7 +30,12 @@ def signed_in(client, admin):
 
 def post_routes(app):
     """Every browser-app route that changes something, with sample URL values."""
-    sample = {"task_id": uuid.uuid4(), "key_id": uuid.uuid4(), "record_id": uuid.uuid4()}
+    sample = {
+        "task_id": uuid.uuid4(),
+        "key_id": uuid.uuid4(),
+        "record_id": uuid.uuid4(),
+        "user_id": uuid.uuid4(),
+    }
     for rule in app.url_map.iter_rules():
         if rule.endpoint.startswith("web.") and "POST" in rule.methods:
             values = {name: sample[name] for name in rule.arguments}
@@ -55,7 +60,7 @@ def test_every_browser_post_refuses_a_missing_csrf_token(app, admin, contact):
             accounts.Actor.for_user(admin), {"title": "keep", "contact_id": str(contact.id)}
         ).task
         key, _ = accounts.create_api_key(admin.workspace, "keep", [accounts.READ])
-    real = {"task_id": task.id, "key_id": key.id}
+    real = {"task_id": task.id, "key_id": key.id, "user_id": admin.id}
     routes = list(post_routes(app))
     assert len(routes) >= 9, "the browser app's POST routes were found"
     for endpoint, rule, values in routes:
@@ -69,6 +74,8 @@ def test_every_browser_post_refuses_a_missing_csrf_token(app, admin, contact):
         assert (stored.title, stored.status, stored.deleted_at) == ("keep", "open", None)
         assert db.session.get(ApiKey, key.id).revoked_at is None
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Task)) == 1
+        user = db.session.get(User, admin.id)
+        assert user.active and user.session_generation == 0, "no logout, no sign-out"
 
 
 @pytest.mark.parametrize(("first", "last"), NASTY_NAMES)
