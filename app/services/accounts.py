@@ -359,10 +359,13 @@ def _check_key_cap(workspace_id: uuid.UUID, adding: int = 0) -> None:
 
 def count_active_keys(workspace_id: uuid.UUID) -> int:
     """How many unrevoked API keys the workspace holds."""
-    return db.session.scalar(
-        sa.select(sa.func.count())
-        .select_from(ApiKey)
-        .where(ApiKey.workspace_id == workspace_id, ApiKey.revoked_at.is_(None))
+    return (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(ApiKey)
+            .where(ApiKey.workspace_id == workspace_id, ApiKey.revoked_at.is_(None))
+        )
+        or 0
     )
 
 
@@ -428,7 +431,7 @@ def api_key_page(actor: Actor, page: int = 1, per_page: int = KEYS_PER_PAGE) -> 
         .where(ApiKey.workspace_id == actor.workspace_id)
         .order_by(ApiKey.revoked_at.is_not(None), ApiKey.created_at.desc(), ApiKey.id)
     )
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
     pages = max(1, -(-total // per_page))
     page = min(max(1, page), pages)
     keys = list(db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)))
