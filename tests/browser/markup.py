@@ -34,7 +34,9 @@ FRAGMENT_SHELL = (
 
 
 def java() -> str | None:
-    return os.environ.get("JAVA") or shutil.which("java")
+    """The Java binary: `JAVA` when set (and runnable), else `java` on the PATH."""
+    binary = os.environ.get("JAVA") or shutil.which("java")
+    return binary if binary and os.access(binary, os.X_OK) else None
 
 
 @dataclass
@@ -71,12 +73,19 @@ class NuChecker:
     log: Any = None
     checked: dict[str, list[str]] = field(default_factory=dict)
 
+    @staticmethod
+    def missing() -> str | None:
+        """What the checker lacks to run (Java, the jar), or None."""
+        if java() is None:
+            return "the HTML checker needs Java 17 (apt-get install openjdk-17-jre-headless)"
+        if not VNU_JAR.exists():
+            return f"the HTML checker needs {VNU_JAR} (make install)"
+        return None
+
     def start(self, log_path: Path, timeout: float = 90) -> NuChecker:
         binary = java()
-        if binary is None or not VNU_JAR.exists():
-            raise RuntimeError(
-                f"the HTML checker needs java (found {binary}) and {VNU_JAR} (make install)"
-            )
+        if binary is None or self.missing():
+            raise RuntimeError(self.missing())
         self.log = log_path.open("wb")
         self.process = subprocess.Popen(
             [
