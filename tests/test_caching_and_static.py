@@ -198,3 +198,22 @@ def test_the_production_server_names_no_versions(backend, tmp_path):
             server.stop()
     assert header and not re.search(r"\d", header), header
     assert status == 401 and headers["Cache-Control"] == "no-store"
+
+
+@pytest.mark.parametrize(("proxies", "expected"), [("1", True), ("0", False)])
+def test_hsts_behind_a_trusted_tls_proxy(database_url, proxies, expected):
+    """Behind a TLS-terminating proxy, PROXY_FIX_X_FOR also trusts its X-Forwarded-Proto."""
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "SECRET_KEY": "x",
+            "ENV": "production",
+            "PROXY_FIX_X_FOR": proxies,
+        }
+    )
+    response = app.test_client().get(
+        "/login", headers={"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9"}
+    )
+    with app.app_context():
+        db.engine.dispose()
+    assert ("Strict-Transport-Security" in response.headers) is expected
