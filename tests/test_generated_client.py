@@ -85,6 +85,8 @@ def test_one_enum_class_per_field(generated, tmp_path):
     assert "task_priority" in enum_files and "task_status" in enum_files
     assert not [name for name in enum_files if "priority" in name and name != "task_priority"]
     assert not [name for name in enum_files if "status" in name and name != "task_status"]
+    # A nullable enum written inline gives `..._type_1.py`, `..._type_2_type_1.py`, …
+    assert not sorted(p.name for p in models_folder.glob("*_type_*.py"))
     models = generated["models"]
     assert sorted(p.value for p in models.TaskPriority) == ["high", "low", "medium"]
 
