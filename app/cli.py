@@ -198,21 +198,29 @@ def credentials_path() -> Path:
     type=click.IntRange(min=demo.MIN_CONTACTS),
     help="Contacts to create; companies, deals and events scale with it.",
 )
+@click.option(
+    "--tasks",
+    default=0,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="Tasks to generate over the demo records (beyond a few samples).",
+)
 @click.option("--workspace-name", default=demo.DEMO_WORKSPACE_NAME, show_default=True)
-def seed_demo(contacts: int, workspace_name: str) -> None:
+def seed_demo(contacts: int, tasks: int, workspace_name: str) -> None:
     """Create a demo workspace with realistic data; prints its API key secret last.
 
     The login, the key and a contact id are also written to the demo credentials file,
     for `demo-credentials` to show again.
     """
-    sizes = demo.DemoSizes.for_contacts(contacts)
+    sizes = demo.DemoSizes.for_contacts(contacts, tasks)
     with progress_bar("Seeding the demo workspace", lambda: sizes.total) as progress:
         credentials = demo.seed_demo(workspace_name, sizes, progress=progress)
     path = credentials_path()
     credentials.save(path)
     click.echo(
         f"Created {workspace_name!r}: {sizes.contacts} contacts, {sizes.companies} companies,"
-        f" {sizes.deals} deals, {sizes.events} events."
+        f" {sizes.deals} deals, {sizes.events} events"
+        + (f", {sizes.tasks} generated tasks." if sizes.tasks else ".")
     )
     click.echo(f"Log in as {credentials.email} / {credentials.password}; details in {path}")
     click.echo(credentials.api_key)

@@ -9,15 +9,23 @@ from __future__ import annotations
 
 import http.client
 import itertools
+import json
+import os
 import re
+import socket
+import subprocess
+import sys
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from html import unescape
+from pathlib import Path
 from urllib.parse import urlencode
 
 HOST = "127.0.0.1"
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @dataclass(frozen=True)
@@ -149,3 +157,48 @@ def log_in(port: int, email: str, password: str) -> str:
 def _cookie(headers: dict) -> str:
     value = headers.get("Set-Cookie") or headers.get("set-cookie") or ""
     return value.split(";", 1)[0]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+def children(pid: int) -> list[int]:
+    """The ids of the processes whose parent is `pid` (gunicorn's workers)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.append(int(entry.name))
+    return sorted(found)
+
+
+@contextmanager
+def serve(config: dict, directory: Path, workers: int) -> Iterator[tuple[int, subprocess.Popen]]:
+    """gunicorn serving the app with `config` on a free loopback port, up and answering.
+
+    Yields (port, server process); stops the server (and waits for it) on the way out.
+    """
+    port = free_port()
+    log = (directory / f"gunicorn-{port}.log").open("w")
+    env = {**os.environ, "BENCH_APP_CONFIG": json.dumps(config), "PYTHONPATH": str(ROOT)}
+    command = [sys.executable, "-m", "gunicorn", "--bind", f"{HOST}:{port}"]
+    command += ["--workers", str(workers), "--timeout", "600", "bench.wsgi:app"]
+    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        wait_until_up(port)
+        time.sleep(1)
+        yield port, server
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        log.close()

@@ -29,7 +29,6 @@ import os
 import platform
 import random
 import shutil
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -46,9 +45,11 @@ import rapidfuzz
 import sqlalchemy as sa
 from rapidfuzz import fuzz, process
 
-from bench.load import Request, log_in, percentile, run_load, send, wait_until_up
+from bench.load import Request, children, log_in, percentile, run_load, send, serve
 from bench.names import NameGenerator
 from bench.queries import KINDS, make_queries
+from bench.tasks import run_tasks_section
+from bench.tasks import table as tasks_table
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -336,135 +337,90 @@ def in_process(settings: Settings, made: dict) -> dict:
 # --- over HTTP -----------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def children(pid: int) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == pid:
-                found.append(int(entry.name))
-    return sorted(found)
-
-
 def over_http(settings: Settings, made: dict, config: dict, directory: Path) -> dict:
-    from app.services.text import name_key
-
     credentials = made["credentials"]
     people = made["people"]
-    port = free_port()
-    log = (directory / "gunicorn.log").open("w")
-    env = {**os.environ, "BENCH_APP_CONFIG": json.dumps(config), "PYTHONPATH": str(ROOT)}
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(settings.workers),
-            "--timeout",
-            "600",
-            "bench.wsgi:app",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    with serve(config, directory, settings.workers) as (port, server):
+        return _over_http(settings, credentials, people, port, server)
+
+
+def _over_http(settings: Settings, credentials, people, port: int, server) -> dict:
+    from app.services.text import name_key
+
     result: dict = {"port": port, "phases": {}}
-    try:
-        wait_until_up(port)
-        time.sleep(1)
-        workers = children(server.pid)
-        result["worker_rss_mb_before_index"] = [rss_mb(pid) for pid in workers]
-        cookie = log_in(port, credentials.email, credentials.password)
-        counts = Counter(name_key(p.name_folded) for p in people)
-        rng = random.Random(17)
-        sample = rng.sample(people, min(len(people), 4_000))
-        queries = [
-            q
-            for kind_queries in make_queries(
-                [(p.first_name, p.last_name) for p in sample], 60, seed=23
-            ).values()
-            for q in kind_queries
-        ]
-        rng.shuffle(queries)
-        unique_names = [
-            f"{p.first_name} {p.last_name}" for p in sample if counts[name_key(p.name_folded)] == 1
-        ]
-        browser = {"Cookie": cookie, "HX-Request": "true"}
-        api = {"Authorization": f"Bearer {credentials.api_key}", "Content-Type": "application/json"}
+    workers = children(server.pid)
+    result["worker_rss_mb_before_index"] = [rss_mb(pid) for pid in workers]
+    cookie = log_in(port, credentials.email, credentials.password)
+    counts = Counter(name_key(p.name_folded) for p in people)
+    rng = random.Random(17)
+    sample = rng.sample(people, min(len(people), 4_000))
+    queries = [
+        q
+        for kind_queries in make_queries(
+            [(p.first_name, p.last_name) for p in sample], 60, seed=23
+        ).values()
+        for q in kind_queries
+    ]
+    rng.shuffle(queries)
+    unique_names = [
+        f"{p.first_name} {p.last_name}" for p in sample if counts[name_key(p.name_folded)] == 1
+    ]
+    browser = {"Cookie": cookie, "HX-Request": "true"}
+    api = {"Authorization": f"Bearer {credentials.api_key}", "Content-Type": "application/json"}
 
-        def autocomplete(i: int) -> Request:
-            query = queries[i % len(queries)].text
-            return Request("GET", "/search/contacts?" + _q(query), headers=browser)
+    def autocomplete(i: int) -> Request:
+        query = queries[i % len(queries)].text
+        return Request("GET", "/search/contacts?" + _q(query), headers=browser)
 
-        def by_id(i: int) -> Request:
-            body = {"title": f"Bench follow-up {i}", "contact_id": str(sample[i % len(sample)].id)}
-            return Request("POST", "/v1/tasks", json.dumps(body).encode(), api, expect=201)
+    def by_id(i: int) -> Request:
+        body = {"title": f"Bench follow-up {i}", "contact_id": str(sample[i % len(sample)].id)}
+        return Request("POST", "/v1/tasks", json.dumps(body).encode(), api, expect=201)
 
-        def by_name(i: int) -> Request:
-            body = {"title": f"Bench call {i}", "contact_name": unique_names[i % len(unique_names)]}
-            return Request("POST", "/v1/tasks", json.dumps(body).encode(), api, expect=201)
+    def by_name(i: int) -> Request:
+        body = {"title": f"Bench call {i}", "contact_name": unique_names[i % len(unique_names)]}
+        return Request("POST", "/v1/tasks", json.dumps(body).encode(), api, expect=201)
 
-        # Every worker builds its index on its first search: do that before measuring.
-        warm: set[str] = set()
-        say("warming every worker's index")
-        deadline = time.monotonic() + 600
-        i = 0
-        while len(warm) < len(workers) and time.monotonic() < deadline:
-            status, body, headers = send(port, autocomplete(i))
-            if status != 200:
-                raise RuntimeError(f"autocomplete answered {status}: {body[:300]!r}")
-            warm.add(headers.get("X-Bench-Worker", ""))
-            i += 1
-        run_load(port, autocomplete, clients=settings.clients, max_requests=200, max_seconds=30)
-        result["worker_rss_mb_with_index"] = [rss_mb(pid) for pid in workers]
+    # Every worker builds its index on its first search: do that before measuring.
+    warm: set[str] = set()
+    say("warming every worker's index")
+    deadline = time.monotonic() + 600
+    i = 0
+    while len(warm) < len(workers) and time.monotonic() < deadline:
+        status, body, headers = send(port, autocomplete(i))
+        if status != 200:
+            raise RuntimeError(f"autocomplete answered {status}: {body[:300]!r}")
+        warm.add(headers.get("X-Bench-Worker", ""))
+        i += 1
+    run_load(port, autocomplete, clients=settings.clients, max_requests=200, max_seconds=30)
+    result["worker_rss_mb_with_index"] = [rss_mb(pid) for pid in workers]
 
-        phases = {
-            "GET /healthz (ceiling)": lambda i: Request("GET", "/healthz"),
-            "GET /search/contacts?q=": autocomplete,
-            "POST /v1/tasks contact_id": by_id,
-            "POST /v1/tasks contact_name": by_name,
+    phases = {
+        "GET /healthz (ceiling)": lambda i: Request("GET", "/healthz"),
+        "GET /search/contacts?q=": autocomplete,
+        "POST /v1/tasks contact_id": by_id,
+        "POST /v1/tasks contact_name": by_name,
+    }
+    for label, make in phases.items():
+        say(f"HTTP: {label}")
+        load = run_load(
+            port,
+            make,
+            clients=settings.clients,
+            max_requests=settings.http_requests,
+            max_seconds=settings.http_seconds,
+        )
+        result["phases"][label] = {
+            "requests": load.requests,
+            "seconds": load.seconds,
+            "rps": load.rps,
+            "p50": load.percentile(0.5),
+            "p95": load.percentile(0.95),
+            "errors": load.errors,
+            "first_error": load.first_error,
         }
-        for label, make in phases.items():
-            say(f"HTTP: {label}")
-            load = run_load(
-                port,
-                make,
-                clients=settings.clients,
-                max_requests=settings.http_requests,
-                max_seconds=settings.http_seconds,
-            )
-            result["phases"][label] = {
-                "requests": load.requests,
-                "seconds": load.seconds,
-                "rps": load.rps,
-                "p50": load.percentile(0.5),
-                "p95": load.percentile(0.95),
-                "errors": load.errors,
-                "first_error": load.first_error,
-            }
-        ceiling = result["phases"]["GET /healthz (ceiling)"]["rps"]
-        for phase in result["phases"].values():
-            phase["share_of_ceiling"] = phase["rps"] / ceiling if ceiling else float("nan")
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        log.close()
+    ceiling = result["phases"]["GET /healthz (ceiling)"]["rps"]
+    for phase in result["phases"].values():
+        phase["share_of_ceiling"] = phase["rps"] / ceiling if ceiling else float("nan")
     return result
 
 
@@ -652,33 +608,44 @@ def table(settings: Settings, figures: dict) -> str:
 
 def main() -> None:
     settings = Settings.from_env()
+    sections = set(os.environ.get("BENCH_SECTIONS", "search,tasks").split(","))
     directory = Path(tempfile.mkdtemp(prefix="crm-bench-"))
     started = time.perf_counter()
     figures: dict = {"settings": settings.__dict__, "machine": machine()}
+    backend = "PostgreSQL" if settings.database_url else "SQLite"
+    figures["backend"] = backend
     try:
-        with scratch_database(settings, directory, "main") as url:
-            backend = "PostgreSQL" if settings.database_url else "SQLite"
-            figures["backend"] = backend
-            config = app_config(url, directory)
-            made = build_workspace(settings, config)
-            figures["load_seconds"] = made["load_seconds"]
-            figures["in_process"] = in_process(settings, made)
-            if settings.http:
-                figures["http"] = over_http(settings, made, config, directory)
-            made["app"] = None
-        if settings.seed_demo:
-            figures["seed_demo"] = time_seed_demo(settings, directory)
+        if "search" in sections:
+            with scratch_database(settings, directory, "main") as url:
+                config = app_config(url, directory)
+                made = build_workspace(settings, config)
+                figures["load_seconds"] = made["load_seconds"]
+                figures["in_process"] = in_process(settings, made)
+                if settings.http:
+                    figures["http"] = over_http(settings, made, config, directory)
+                made["app"] = None
+            if settings.seed_demo:
+                figures["seed_demo"] = time_seed_demo(settings, directory)
+        if "tasks" in sections:
+            figures["tasks"] = run_tasks_section(settings, directory, scratch_database, app_config)
     finally:
         shutil.rmtree(directory, ignore_errors=True)
     figures["finished"] = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     figures["seconds"] = time.perf_counter() - started
-    figures["targets"] = targets(settings, figures)
-    report = table(settings, figures)
+    reports = []
+    if "in_process" in figures:
+        figures["targets"] = targets(settings, figures)
+        reports.append(table(settings, figures))
+    if "tasks" in figures:
+        reports.append(tasks_table(figures["tasks"], backend))
+    report = "\n\n".join(reports)
     figures["table"] = report
     print(report)
     RESULTS.mkdir(exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     text = json.dumps(figures, indent=2, default=str, ensure_ascii=False)
     (RESULTS / f"{stamp}.json").write_text(text + "\n")
-    (RESULTS / "latest.json").write_text(text + "\n")
-    say(f"done in {figures['seconds']:.0f} s; wrote bench/results/{stamp}.json and latest.json")
+    # latest.json is the whole bench; a tasks-only run keeps its own latest file per backend.
+    latest = "latest.json" if "search" in sections else f"tasks-{backend.lower()}-latest.json"
+    (RESULTS / latest).write_text(text + "\n")
+    say(f"done in {figures['seconds']:.0f} s; wrote bench/results/{stamp}.json and {latest}")

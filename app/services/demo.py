@@ -15,16 +15,20 @@ import os
 import random
 import tempfile
 import uuid
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
+
 from app.extensions import db
-from app.models import Company, Contact, Deal, Event, Workspace
+from app.models import Company, Contact, Deal, Event, User, Workspace
 from app.services import accounts, dates, records, tasks
 from app.services.records import Progress
+from app.services.tasks import TITLE_MAX
 from app.services.text import fold_name, name_key
 
 DEMO_WORKSPACE_NAME = "Demo Workspace"
@@ -183,23 +187,28 @@ class DemoSizes:
     companies: int
     deals: int
     events: int
+    #: Generated tasks, beyond the handful of sample tasks every demo has.
+    tasks: int = 0
 
     @classmethod
-    def for_contacts(cls, contacts: int = DEFAULT_CONTACTS) -> DemoSizes:
+    def for_contacts(cls, contacts: int = DEFAULT_CONTACTS, tasks: int = 0) -> DemoSizes:
         """Companies ≈ contacts/8, deals ≈ contacts/5, events ≈ contacts/10."""
         if contacts < MIN_CONTACTS:
             raise ValueError(f"a demo workspace has at least {MIN_CONTACTS} contacts")
+        if tasks < 0:
+            raise ValueError("a demo workspace cannot have fewer than 0 generated tasks")
         return cls(
             contacts=contacts,
             companies=max(len(FEATURED_COMPANIES), round(contacts / 8)),
             deals=max(1, round(contacts / 5)),
             events=max(1, round(contacts / 10)),
+            tasks=tasks,
         )
 
     @property
     def total(self) -> int:
-        """Records to insert: the unit of the progress reports."""
-        return self.contacts + self.companies + self.deals + self.events
+        """Rows to insert: the unit of the progress reports."""
+        return self.contacts + self.companies + self.deals + self.events + self.tasks
 
 
 @dataclass(frozen=True)
@@ -278,6 +287,8 @@ def seed_demo(
         data.insert(progress)
         db.session.commit()
         data.add_sample_tasks(accounts.Actor.for_user(user))
+        if sizes.tasks:
+            add_demo_tasks(workspace.id, sizes.tasks, progress=progress, now=now)
     except BaseException:
         db.session.rollback()
         # Cascades to every record of the workspace, so a failed seed leaves nothing.
@@ -492,3 +503,179 @@ class DemoData:
         ]
         for payload in samples:
             tasks.create_task(actor, {**payload, "assignee_id": str(actor.user_id)})
+
+
+# --- Generated tasks (`seed-demo --tasks N`, the bench) -----------------------------------
+
+#: How far back generated tasks were created: a firm's few years of follow-ups.
+TASK_HISTORY_DAYS = 3 * 365
+#: What a task says, per kind of record it is about; `{}` is the record's name.
+# fmt: off
+TASK_TITLES: dict[str, tuple[str, ...]] = {
+    "contact": ("Call {}", "Email {} the engagement letter", "Send {} the draft",
+                "Follow up with {}", "Meet {}", "Ask {} for the signed power of attorney",
+                "Remind {} about the open invoice"),
+    "company": ("Check the conflict list for {}", "Update the profile of {}",
+                "Send the invoice to {}", "Review the KYC documents of {}",
+                "Renew the retainer with {}"),
+    "deal": ("Review the contract terms of {}", "Prepare the term sheet: {}",
+             "Draft the closing checklist for {}", "File the merger notice for {}"),
+    "event": ("Prepare the agenda for {}", "Book the room for {}", "Send the minutes of {}",
+              "Confirm the speakers for {}"),
+}
+TASK_TYPES_BY_KIND = {
+    "contact": ("call", "email", "meeting", "follow_up"),
+    "company": ("todo", "email", "follow_up"),
+    "deal": ("todo", "follow_up", "meeting"),
+    "event": ("meeting", "todo", "email"),
+}
+# fmt: on
+#: Share of titles that name a mandate (matter) number, as law firms' tasks often do.
+MANDATE_SHARE = 0.1
+MANDATE_NUMBERS = 999
+
+
+class DemoTaskFactory:
+    """Plain task rows spread over a workspace's records, with realistic dates and states.
+
+    Tasks were created over the last few years; each is due within a month of its
+    creation (some have no due date, some a time of day); old ones are mostly completed,
+    recent ones mostly open, so the default list holds a realistic few overdue and
+    upcoming tasks. One in ten titles names a mandate number.
+    """
+
+    def __init__(self, workspace_id: uuid.UUID, zone, now: datetime, seed: int) -> None:
+        self.workspace_id = workspace_id
+        self.zone = zone
+        self.now = now
+        self.today = now.astimezone(zone).date()
+        self.rng = random.Random(seed)
+        self.parents: dict[str, list[tuple[uuid.UUID, str, uuid.UUID | None]]] = {}
+        self.users: list[uuid.UUID] = []
+
+    @classmethod
+    def for_workspace(cls, workspace_id: uuid.UUID, now: datetime, seed: int) -> DemoTaskFactory:
+        """A factory over the records and active users the workspace has in the database."""
+        workspace = db.session.get(Workspace, workspace_id)
+        factory = cls(workspace_id, dates.zone(workspace.timezone), now, seed)
+
+        def rows(statement) -> list:
+            return list(db.session.execute(statement))
+
+        scoped = {"workspace_id": workspace_id}
+        factory.parents = {
+            "contact": [
+                (row.id, f"{row.first_name} {row.last_name}".strip(), row.company_id)
+                for row in rows(
+                    sa.select(Contact.id, Contact.first_name, Contact.last_name, Contact.company_id)
+                    .filter_by(**scoped)
+                    .order_by(Contact.id)
+                )
+            ],
+            "company": [
+                (row.id, row.name, None)
+                for row in rows(
+                    sa.select(Company.id, Company.name).filter_by(**scoped).order_by(Company.id)
+                )
+            ],
+            "deal": [
+                (row.id, row.name, row.company_id)
+                for row in rows(
+                    sa.select(Deal.id, Deal.name, Deal.company_id)
+                    .filter_by(**scoped)
+                    .order_by(Deal.id)
+                )
+            ],
+            "event": [
+                (row.id, row.title, None)
+                for row in rows(
+                    sa.select(Event.id, Event.title).filter_by(**scoped).order_by(Event.id)
+                )
+            ],
+        }
+        factory.users = list(
+            db.session.scalars(
+                sa.select(User.id)
+                .where(User.workspace_id == workspace_id, User.active.is_(True))
+                .order_by(User.id)
+            )
+        )
+        return factory
+
+    def rows(self, count: int) -> Iterator[dict[str, Any]]:
+        """`count` task rows (dicts of Task attributes), generated lazily."""
+        rng = self.rng
+        kinds = [kind for kind in ("contact", "company", "deal", "event") if self.parents[kind]]
+        # Half of all tasks are about a person; the rest about companies, deals and events.
+        weights = [{"contact": 50, "company": 15, "deal": 20, "event": 15}[k] for k in kinds]
+        history = TASK_HISTORY_DAYS * 86_400
+        for _ in range(count):
+            kind = rng.choices(kinds, weights)[0]
+            parent_id, name, company_id = rng.choice(self.parents[kind])
+            title = rng.choice(TASK_TITLES[kind]).format(name)
+            if rng.random() < MANDATE_SHARE:
+                title = f"{title} (mandate {rng.randint(1, MANDATE_NUMBERS)})"
+            created = self.now - timedelta(seconds=rng.randrange(60, history))
+            due_date = due_at = None
+            if rng.random() < 0.85:
+                due_date = created.astimezone(self.zone).date() + timedelta(days=rng.randint(0, 30))
+                if rng.random() < 0.15:
+                    at = time(rng.randint(8, 17), rng.choice((0, 15, 30, 45)))
+                    due_at = datetime.combine(due_date, at, self.zone).astimezone(UTC)
+            status = self._status(created, due_date, rng)
+            completed_at = None
+            if status == "completed":
+                span = (self.now - created).total_seconds()
+                completed_at = created + timedelta(seconds=rng.uniform(0, min(span, 40 * 86_400)))
+            row = {
+                "workspace_id": self.workspace_id,
+                "title": title[:TITLE_MAX],
+                "status": status,
+                "priority": rng.choice((None, None, "low", "medium", "medium", "high")),
+                "task_type": rng.choice(TASK_TYPES_BY_KIND[kind]),
+                "due_date": due_date,
+                "due_at": due_at,
+                "assignee_id": rng.choice(self.users)
+                if self.users and rng.random() < 0.6
+                else None,
+                "contact_id": None,
+                "company_id": None,
+                "deal_id": None,
+                "event_id": None,
+                "created_date": created,
+                "updated_at": completed_at or created,
+                "completed_at": completed_at,
+                "created_by_user_id": self.users[0] if self.users else None,
+            }
+            row[f"{kind}_id"] = parent_id
+            if company_id is not None and rng.random() < 0.5:
+                row["company_id"] = company_id  # a person's or deal's company, linked too
+            yield row
+
+    def _status(self, created: datetime, due_date, rng: random.Random) -> str:
+        """Completed or not by age: old tasks are done, recent ones mostly still open."""
+        if due_date is None:
+            done = 0.85 if (self.now - created).days > 30 else 0.2
+        else:
+            days_ago = (self.today - due_date).days
+            done = (
+                0.995 if days_ago > 90 else 0.95 if days_ago > 7 else 0.7 if days_ago >= 0 else 0.05
+            )
+        if rng.random() < done:
+            return "completed"
+        return "open" if rng.random() < 0.75 else "in_progress"
+
+
+def add_demo_tasks(
+    workspace_id: uuid.UUID,
+    count: int,
+    *,
+    progress: Progress | None = None,
+    now: datetime | None = None,
+    seed: int = RANDOM_SEED,
+) -> int:
+    """Bulk-insert `count` generated tasks over the workspace's records, and commit."""
+    factory = DemoTaskFactory.for_workspace(workspace_id, now or dates.now(), seed)
+    inserted = tasks.insert_many_tasks(factory.rows(count), progress=progress)
+    db.session.commit()
+    return inserted

@@ -1,0 +1,337 @@
+"""`make bench`, tasks section: every task list page and API list call at two sizes.
+
+One workspace grows within one run: it is seeded with the smaller task count
+(BENCH_TASKS, default `10000,1000000`), measured over HTTP, grown to the next size with
+the demo's task generator, measured again. Each call is reported as p50/p95 and as a
+multiple of the /healthz p50 of the same step, and the ratio of its p50 at the largest
+size to its p50 at the smallest: a list that reads only the rows it shows keeps that
+ratio near 1.
+
+Finally `flask --app app seed-demo --tasks N` (N = the largest size) is timed in a
+scratch database of its own.
+
+Settings (environment): BENCH_TASKS, BENCH_TASK_CONTACTS (records the tasks spread over,
+default 2000), BENCH_TASK_REQUESTS and BENCH_TASK_SECONDS (per call and size, default
+200 and 6), BENCH_TASK_CLIENTS (default: one per worker), BENCH_TASK_SEED=0 skips the
+timed seed-demo.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlencode
+
+import sqlalchemy as sa
+
+from bench.load import ROOT, Request, log_in, run_load, send, serve
+
+#: The targets of this section: the p50 ratio between sizes, and p95 against /healthz.
+TARGET_P50_RATIO = 2.0
+TARGET_P95_OVER_HEALTHZ = 25.0
+TARGET_SEED_SECONDS_PER_MILLION = 90.0
+HEALTHZ = "GET /healthz"
+
+
+@dataclass(frozen=True)
+class TaskSettings:
+    sizes: tuple[int, ...]
+    contacts: int
+    requests: int
+    seconds: float
+    clients: int
+    time_seed: bool
+
+    @classmethod
+    def from_env(cls, workers: int) -> TaskSettings:
+        env = os.environ
+        sizes = tuple(sorted(int(n) for n in env.get("BENCH_TASKS", "10000,1000000").split(",")))
+        return cls(
+            sizes=sizes,
+            contacts=int(env.get("BENCH_TASK_CONTACTS", 2000)),
+            requests=int(env.get("BENCH_TASK_REQUESTS", 200)),
+            seconds=float(env.get("BENCH_TASK_SECONDS", 6)),
+            clients=int(env.get("BENCH_TASK_CLIENTS", workers)),
+            time_seed=env.get("BENCH_TASK_SEED", "1") != "0",
+        )
+
+
+def say(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def calls(port: int, cookie: str, api_key: str, ids: dict[str, list[uuid.UUID]]) -> dict:
+    """Label → request maker for every list page and API list call (and two references)."""
+    browser = {"Cookie": cookie}
+    api = {"Authorization": f"Bearer {api_key}"}
+    status, body, _ = send(port, Request("GET", "/v1/tasks?limit=50", headers=api))
+    if status != 200:
+        raise RuntimeError(f"GET /v1/tasks answered {status}: {body[:300]!r}")
+    cursor = json.loads(body)["next_cursor"]
+
+    def page(path: str, **query: str) -> Callable[[int], Request]:
+        url = path + ("?" + urlencode(query) if query else "")
+        return lambda i: Request("GET", url, headers=browser)
+
+    def api_list(**query: str) -> Callable[[int], Request]:
+        url = "/v1/tasks?" + urlencode({"limit": "50", **query})
+        return lambda i: Request("GET", url, headers=api)
+
+    def record(kind: str, segment: str) -> Callable[[int], Request]:
+        return lambda i: Request(
+            "GET", f"/{segment}/{ids[kind][i % len(ids[kind])]}", headers=browser
+        )
+
+    def by_kind(kind: str, **query: str) -> Callable[[int], Request]:
+        def make(i: int) -> Request:
+            args = {f"{kind}_id": str(ids[kind][i % len(ids[kind])]), **query}
+            return Request("GET", "/tasks?" + urlencode(args), headers=browser)
+
+        return make
+
+    def create(i: int) -> Request:
+        body = {"title": f"Bench task {i}", "contact_id": str(ids["contact"][i % 10])}
+        headers = {**api, "Content-Type": "application/json"}
+        return Request("POST", "/v1/tasks", json.dumps(body).encode(), headers, expect=201)
+
+    return {
+        HEALTHZ: lambda i: Request("GET", "/healthz"),
+        "GET /tasks (default view)": page("/tasks"),
+        "GET /tasks?due=overdue": page("/tasks", due="overdue"),
+        "GET /tasks?due=today": page("/tasks", due="today"),
+        "GET /tasks?due=week": page("/tasks", due="week"),
+        "GET /tasks?due=none": page("/tasks", due="none"),
+        "GET /tasks?status=completed": page("/tasks", status="completed"),
+        "GET /tasks?status=all": page("/tasks", status="all"),
+        "GET /tasks?priority=high": page("/tasks", priority="high"),
+        "GET /tasks?assignee=mine": page("/tasks", assignee="mine"),
+        "GET /tasks?company_id=…": by_kind("company"),
+        "GET /tasks?deal_id=…&status=all": by_kind("deal", status="all"),
+        "GET /tasks?q=mandate 42": page("/tasks", q="mandate 42"),
+        "GET /tasks?q=muller": page("/tasks", q="muller"),
+        "GET /tasks?q=engagement letter": page("/tasks", q="engagement letter"),
+        "GET /v1/tasks?limit=50": api_list(),
+        "GET /v1/tasks next page (cursor)": api_list(cursor=cursor),
+        "GET /v1/tasks?status=open": api_list(status="open"),
+        "GET /v1/tasks?overdue=true": api_list(overdue="true"),
+        "GET /v1/tasks?contact_id=…": lambda i: Request(
+            "GET",
+            "/v1/tasks?" + urlencode({"limit": "50", "contact_id": ids["contact"][i % 10]}),
+            headers=api,
+        ),
+        "GET /contacts/<id>": record("contact", "contacts"),
+        "GET /companies/<id>": record("company", "companies"),
+        "GET /deals/<id>": record("deal", "deals"),
+        "GET /events/<id>": record("event", "events"),
+        "POST /v1/tasks": create,
+    }
+
+
+def measure(port: int, makers: dict, settings: TaskSettings) -> dict:
+    """Each call under load (bounded by count and time); p50/p95 and the share of /healthz."""
+    result = {}
+    for label, make in makers.items():
+        status, body, _ = send(port, make(0))
+        if status != make(0).expect:
+            raise RuntimeError(f"{label} answered {status}: {body[:300]!r}")
+        load = run_load(
+            port,
+            make,
+            clients=settings.clients,
+            max_requests=settings.requests,
+            max_seconds=settings.seconds,
+        )
+        result[label] = {
+            "n": load.requests,
+            "p50": load.percentile(0.5),
+            "p95": load.percentile(0.95),
+            "errors": load.errors,
+            "first_error": load.first_error,
+        }
+        say(f"  {label}: p50 {result[label]['p50']:.1f} ms, p95 {result[label]['p95']:.1f} ms")
+    healthz = result[HEALTHZ]["p50"]
+    for entry in result.values():
+        entry["p50_over_healthz"] = entry["p50"] / healthz
+        entry["p95_over_healthz"] = entry["p95"] / healthz
+    return result
+
+
+def sample_ids(workspace_id: uuid.UUID) -> dict[str, list[uuid.UUID]]:
+    """Ten records of each kind (a fixed choice), whose pages and filters are measured."""
+    from app.extensions import db
+    from app.models import Company, Contact, Deal, Event
+
+    rng = random.Random(5)
+    ids = {}
+    for kind, model in (
+        ("contact", Contact),
+        ("company", Company),
+        ("deal", Deal),
+        ("event", Event),
+    ):
+        every = list(
+            db.session.scalars(
+                sa.select(model.id).where(model.workspace_id == workspace_id).order_by(model.id)
+            )
+        )
+        ids[kind] = rng.sample(every, min(10, len(every)))
+    return ids
+
+
+def analyze(url: str) -> None:
+    """Fresh planner statistics on PostgreSQL, as autovacuum keeps them in production."""
+    if url.startswith("postgresql"):
+        from app.extensions import db
+
+        with db.engine.connect() as connection:
+            connection.execution_options(isolation_level="AUTOCOMMIT").execute(sa.text("ANALYZE"))
+
+
+def run_tasks_section(settings, directory: Path, scratch_database, app_config) -> dict:
+    """The tasks section of the bench (see the module docstring). Returns its figures."""
+    from flask_migrate import upgrade
+
+    from app import create_app
+    from app.extensions import db
+    from app.services import demo
+
+    task_settings = TaskSettings.from_env(settings.workers)
+    figures: dict = {"settings": task_settings.__dict__, "sizes": {}}
+    with scratch_database(settings, directory, "tasks") as url:
+        config = app_config(url, directory)
+        app = create_app(config)
+        with app.app_context():
+            upgrade()
+            say(f"seeding {task_settings.sizes[0]:,} tasks")
+            sizes = demo.DemoSizes.for_contacts(task_settings.contacts, task_settings.sizes[0])
+            credentials = demo.seed_demo("Bench Tasks", sizes)
+            workspace_id = uuid.UUID(credentials.workspace_id)
+            ids = sample_ids(workspace_id)
+            analyze(url)
+            db.session.remove()
+        with serve(config, directory, settings.workers) as (port, _server):
+            cookie = log_in(port, credentials.email, credentials.password)
+            have = task_settings.sizes[0]
+            for size in task_settings.sizes:
+                if size > have:
+                    with app.app_context():
+                        say(f"adding {size - have:,} tasks")
+                        started = time.perf_counter()
+                        demo.add_demo_tasks(workspace_id, size - have, seed=size)
+                        analyze(url)
+                        say(f"added in {time.perf_counter() - started:.1f} s")
+                        db.session.remove()
+                    have = size
+                say(f"measuring at {size:,} tasks")
+                makers = calls(port, cookie, credentials.api_key, ids)
+                figures["sizes"][size] = measure(port, makers, task_settings)
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+    if task_settings.time_seed:
+        figures["seed_demo"] = time_seed(settings, task_settings, directory, scratch_database)
+    figures["targets"] = targets(figures, task_settings)
+    return figures
+
+
+def time_seed(settings, task_settings: TaskSettings, directory: Path, scratch_database) -> dict:
+    """`flask --app app seed-demo --tasks N` in a scratch database of its own, timed."""
+    count = task_settings.sizes[-1]
+    with scratch_database(settings, directory, "taskseed") as url:
+        env = {
+            **os.environ,
+            "DATABASE_URL": url,
+            "CRM_TASKS_DEMO_CREDENTIALS": str(directory / "task-seed-credentials.json"),
+        }
+        flask = [sys.executable, "-m", "flask", "--app", "app"]
+        subprocess.run(
+            [*flask, "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True
+        )
+        say(f"timing seed-demo --tasks {count:,}")
+        started = time.perf_counter()
+        subprocess.run(
+            [*flask, "seed-demo", "--tasks", str(count)],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+        seconds = time.perf_counter() - started
+    say(f"seed-demo --tasks {count:,}: {seconds:.1f} s")
+    return {"tasks": count, "seconds": seconds}
+
+
+def targets(figures: dict, task_settings: TaskSettings) -> list[dict]:
+    small, large = task_settings.sizes[0], task_settings.sizes[-1]
+    checks = []
+    if large > small:
+        ratios = {
+            label: figures["sizes"][large][label]["p50"] / figures["sizes"][small][label]["p50"]
+            for label in figures["sizes"][small]
+            if label != HEALTHZ
+        }
+        figures["p50_ratio"] = ratios
+        worst = max(ratios, key=ratios.get)
+        checks.append(
+            {
+                "target": f"p50 at {large:,} / p50 at {small:,} <= {TARGET_P50_RATIO:g} (every call)",
+                "value": f"{ratios[worst]:.2f} ({worst})",
+                "met": ratios[worst] <= TARGET_P50_RATIO,
+            }
+        )
+    for size, calls_ in figures["sizes"].items():
+        worst = max((label for label in calls_ if label != HEALTHZ), key=lambda k: calls_[k]["p95"])
+        share = calls_[worst]["p95_over_healthz"]
+        checks.append(
+            {
+                "target": f"p95 <= {TARGET_P95_OVER_HEALTHZ:g}x /healthz p50 at {size:,} (every call)",
+                "value": f"{share:.1f}x ({worst})",
+                "met": share <= TARGET_P95_OVER_HEALTHZ,
+            }
+        )
+    seed = figures.get("seed_demo")
+    if seed:
+        limit = TARGET_SEED_SECONDS_PER_MILLION * seed["tasks"] / 1_000_000
+        checks.append(
+            {
+                "target": f"seed-demo --tasks {seed['tasks']:,} <= {limit:g} s",
+                "value": f"{seed['seconds']:.1f} s",
+                "met": seed["seconds"] <= limit,
+            }
+        )
+    return checks
+
+
+def table(figures: dict, backend: str) -> str:
+    sizes = list(figures["sizes"])
+    lines = [
+        f"task lists over HTTP ({backend}): p50 / p95 ms and p50 as a multiple of /healthz p50",
+        f"{'call':<36}"
+        + "".join(f"{f'{n:,} tasks':>26}" for n in sizes)
+        + (f"{'p50 ratio':>11}" if len(sizes) > 1 else ""),
+    ]
+    for label in figures["sizes"][sizes[0]]:
+        row = f"{label:<36}"
+        for n in sizes:
+            e = figures["sizes"][n][label]
+            row += f"{e['p50']:>9.1f} /{e['p95']:>7.1f} {e['p50_over_healthz']:>6.1f}x"
+        if len(sizes) > 1 and label != HEALTHZ:
+            row += f"{figures['p50_ratio'][label]:>11.2f}"
+        lines.append(row)
+    if figures.get("seed_demo"):
+        s = figures["seed_demo"]
+        lines += ["", f"flask seed-demo --tasks {s['tasks']:,}: {s['seconds']:.1f} s"]
+    lines += ["", "targets (task lists)"]
+    for check in figures["targets"]:
+        lines.append(
+            f"  {'met' if check['met'] else 'MISSED':<7}{check['target']}: {check['value']}"
+        )
+    return "\n".join(lines)
