@@ -16,6 +16,7 @@ import sqlalchemy.orm as so
 from flask_login import UserMixin
 
 from app.extensions import Model
+from app.services.task_keys import due_sort_key, fold_title
 from app.services.text import fold_name
 
 ROLES = ("admin", "member", "viewer")
@@ -219,6 +220,10 @@ class Event(NamedRecord, Model):
         return self.title
 
 
+#: The columns of the list order, after the filter columns of every list index.
+LIST_ORDER = ("due_sort", "created_date", "id")
+
+
 class Task(WorkspaceScoped, Model):
     title: so.Mapped[str] = so.mapped_column(sa.String(255))
     description: so.Mapped[str | None] = so.mapped_column(sa.Text)
@@ -268,6 +273,12 @@ class Task(WorkspaceScoped, Model):
     previous_occurrence_id: so.Mapped[uuid.UUID | None] = so.mapped_column(
         sa.Uuid, sa.ForeignKey("task.id", ondelete="SET NULL")
     )
+    #: Where the task stands in every list: the due day and time packed into one non-null
+    #: integer (task_keys.py), kept in step with due_date and due_at on every write.
+    due_sort: so.Mapped[int] = so.mapped_column(sa.BigInteger)
+    #: The title with case and accents folded: what title search matches (indexed by
+    #: pg_trgm on PostgreSQL, by the FTS5 table `task_title_fts` on SQLite).
+    title_folded: so.Mapped[str] = so.mapped_column(sa.Text, default="")
 
     assignee: so.Mapped[User | None] = so.relationship(foreign_keys=[assignee_id])
     contact: so.Mapped[Contact | None] = so.relationship()
@@ -275,16 +286,42 @@ class Task(WorkspaceScoped, Model):
     deal: so.Mapped[Deal | None] = so.relationship()
     event: so.Mapped[Event | None] = so.relationship()
 
+    # Every list reads one of these in order, one range per status (services/tasks.py):
+    # the filter's column, then status, then the list order. The parent links' indexes
+    # also serve their foreign keys. docs/tasks.md lists which query reads which.
     __table_args__ = (
-        sa.Index("ix_task_workspace_status_due", "workspace_id", "status", "due_date"),
-        sa.Index("ix_task_workspace_assignee", "workspace_id", "assignee_id"),
-        sa.Index("ix_task_contact", "contact_id"),
-        sa.Index("ix_task_company", "company_id"),
-        sa.Index("ix_task_deal", "deal_id"),
-        sa.Index("ix_task_event", "event_id"),
+        sa.Index("ix_task_list", "workspace_id", "status", *LIST_ORDER),
+        sa.Index("ix_task_list_assignee", "workspace_id", "assignee_id", "status", *LIST_ORDER),
+        sa.Index("ix_task_list_priority", "workspace_id", "priority", "status", *LIST_ORDER),
+        sa.Index("ix_task_list_contact", "contact_id", "status", *LIST_ORDER),
+        sa.Index("ix_task_list_company", "company_id", "status", *LIST_ORDER),
+        sa.Index("ix_task_list_deal", "deal_id", "status", *LIST_ORDER),
+        sa.Index("ix_task_list_event", "event_id", "status", *LIST_ORDER),
+        # Only deleted tasks: no live list is tempted by it, and it stays small.
+        sa.Index(
+            "ix_task_trash",
+            "workspace_id",
+            "deleted_at",
+            sqlite_where=sa.text("deleted_at IS NOT NULL"),
+            postgresql_where=sa.text("deleted_at IS NOT NULL"),
+        ),
+        sa.Index(
+            "ix_task_title_trgm",
+            "title_folded",
+            postgresql_using="gin",
+            postgresql_ops={"title_folded": "gin_trgm_ops"},
+        ).ddl_if(dialect="postgresql"),
         sa.Index("ix_task_remind_at", "remind_at"),
         sa.Index("uq_task_previous_occurrence", "previous_occurrence_id", unique=True),
     )
+
+
+@sa.event.listens_for(Task, "before_insert")
+@sa.event.listens_for(Task, "before_update")
+def _derive_list_keys(_mapper, _connection, task: Task) -> None:
+    """Keep the stored sort key and folded title in step with what they are made of."""
+    task.due_sort = due_sort_key(task.due_date, task.due_at)
+    task.title_folded = fold_title(task.title or "")
 
 
 class IdempotencyRecord(Model):

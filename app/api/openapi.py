@@ -141,7 +141,11 @@ LIST_QUERY: dict[str, dict[str, Any]] = {
         explode=True,
     ),
     "priority": _query("priority", _ref("TaskPriority"), "Only this priority."),
-    "assignee_id": _query("assignee_id", _UUID, "Only tasks assigned to this user."),
+    "assignee_id": _query(
+        "assignee_id",
+        {"anyOf": [_UUID, {"type": "string", "enum": ["none"]}]},
+        "Only tasks assigned to this user; `none` for tasks nobody is assigned to.",
+    ),
     "contact_id": _query("contact_id", _UUID, "Only tasks linked to this contact."),
     "company_id": _query("company_id", _UUID, "Only tasks linked to this company."),
     "deal_id": _query("deal_id", _UUID, "Only tasks linked to this deal."),

@@ -43,6 +43,8 @@ LIST_PARAMETERS = (
 REPEATABLE_PARAMETERS = frozenset({"status"})
 UUID_PARAMETERS = ("assignee_id", *tasks.PARENT_LINKS)
 DEFAULT_LIMIT = 50
+#: The `assignee_id` value that lists unassigned tasks.
+UNASSIGNED = "none"
 _INTEGER = re.compile(r"^-?\d{1,9}$")
 
 
@@ -156,8 +158,15 @@ def list_arguments(args: MultiDict) -> tuple[tasks.TaskFilters, int, str | None]
             problems[name] = str(exc)
             return None
 
-    ids = {name: one(name, _uuid) for name in UUID_PARAMETERS}
+    # `assignee_id=none` lists the tasks nobody is assigned to.
+    unassigned = args.getlist("assignee_id") == [UNASSIGNED]
+    ids = {
+        name: one(name, _uuid)
+        for name in UUID_PARAMETERS
+        if not (unassigned and name == "assignee_id")
+    }
     filters = tasks.TaskFilters(
+        unassigned=unassigned,
         statuses=tuple(args.getlist("status")) or None,
         priority=one("priority"),
         due=one("overdue", _overdue),

@@ -32,7 +32,7 @@ from app.models import (
     User,
     Workspace,
 )
-from app.services import dates
+from app.services import dates, task_keys
 from app.services.accounts import READ, WRITE, Actor
 from app.services.errors import NotFound, ValidationError
 from app.services.references import resolve_name
@@ -426,8 +426,12 @@ def _live_task(workspace_id: uuid.UUID, task_id: uuid.UUID) -> Task:
 
 DUE_FILTERS = ("overdue", "today", "week", "none")
 PAGE_LIMIT_MAX = 200
-_FAR_DAY = date(9999, 12, 31)
-_FAR_INSTANT = datetime(9999, 12, 31, tzinfo=UTC)
+#: Title searches of fewer characters than this cannot use the trigram indexes: they
+#: walk the list in order instead, which is fast for the common short strings they are.
+TITLE_SEARCH_MIN = 3
+#: Below this many title matches (SQLite), a page is built from the matches; above it, by
+#: walking the list in order and checking titles, which then finds a page quickly.
+FEW_TITLE_MATCHES = 2_000
 
 
 @dataclass(frozen=True)
@@ -437,6 +441,8 @@ class TaskFilters:
     statuses: tuple[str, ...] | None = None
     priority: str | None = None
     assignee_id: uuid.UUID | None = None
+    #: Only tasks nobody is assigned to (`assignee_id` must then be None).
+    unassigned: bool = False
     contact_id: uuid.UUID | None = None
     company_id: uuid.UUID | None = None
     deal_id: uuid.UUID | None = None
@@ -455,12 +461,10 @@ class TaskPage:
 
 # Soonest due first; a timed task before a date-only one of the same day; no due date
 # last; then oldest first, the id breaking ties so every task has one place in the order.
-_SORT_KEY: tuple[sa.ColumnElement[Any] | so.QueryableAttribute[Any], ...] = (
-    sa.func.coalesce(Task.due_date, sa.literal(_FAR_DAY, sa.Date)),
-    sa.func.coalesce(Task.due_at, sa.literal(_FAR_INSTANT, Task.due_at.type)),
-    Task.created_date,
-    Task.id,
-)
+# Every list index ends in these columns (models.LIST_ORDER, task_keys.py).
+_SORT_KEY: tuple[so.InstrumentedAttribute[Any], ...] = (Task.due_sort, Task.created_date, Task.id)
+_FAR_DAY = date(9999, 12, 31)
+_FAR_INSTANT = datetime(9999, 12, 31, tzinfo=UTC)
 
 
 def _cursor_serializer() -> URLSafeSerializer:
@@ -468,25 +472,24 @@ def _cursor_serializer() -> URLSafeSerializer:
 
 
 def _encode_cursor(task: Task) -> str:
-    return _cursor_serializer().dumps(
-        [
-            (task.due_date or _FAR_DAY).isoformat(),
-            (task.due_at or _FAR_INSTANT).isoformat(),
-            task.created_date.isoformat(),
-            str(task.id),
-        ]
-    )
+    return _cursor_serializer().dumps([task.due_sort, task.created_date.isoformat(), str(task.id)])
 
 
-def _decode_cursor(cursor: str) -> tuple:
+def _decode_cursor(cursor: str) -> tuple[int, datetime, uuid.UUID]:
     try:
-        day, instant, created, task_id = _cursor_serializer().loads(cursor)
-        return (
-            date.fromisoformat(day),
-            datetime.fromisoformat(instant),
-            datetime.fromisoformat(created),
-            uuid.UUID(task_id),
-        )
+        values = _cursor_serializer().loads(cursor)
+        if len(values) == 4:
+            # A cursor given out before the sort key was stored: (day, instant, created, id).
+            day, instant = date.fromisoformat(values[0]), datetime.fromisoformat(values[1])
+            due_sort = task_keys.due_sort_key(
+                None if day == _FAR_DAY else day,
+                None if instant == _FAR_INSTANT else instant,
+            )
+            values = [due_sort, *values[2:]]
+        due_sort, created, task_id = values
+        if not isinstance(due_sort, int):
+            raise TypeError("the sort key is not a number")
+        return due_sort, datetime.fromisoformat(created), uuid.UUID(task_id)
     except (BadData, ValueError, TypeError) as exc:
         raise ValidationError.for_fields(
             {"cursor": "is not a cursor this server gave out"}
@@ -505,23 +508,77 @@ def list_tasks(
 
     The cursor is signed, so a tampered one is a validation error; as it holds the last
     row's sort key, tasks added meanwhile never cause gaps or repeats.
+
+    Every page is read from an index in list order, reading about as many rows as it
+    shows whatever the size of the workspace: see `list_statement`.
     """
     actor.require(READ)
     _check_list_request(filters, limit)
-    query = sa.select(Task).where(
-        Task.workspace_id == actor.workspace_id, Task.deleted_at.is_(None)
+    statement = list_statement(
+        actor.workspace_id, filters, limit=limit + 1, cursor=cursor, now=now or dates.now()
     )
-    for condition in _filter_conditions(filters, actor.workspace_id, now or dates.now()):
-        query = query.where(condition)
+    rows = list(db.session.scalars(statement))
+    next_cursor = _encode_cursor(rows[limit - 1]) if len(rows) > limit else None
+    return TaskPage(rows[:limit], next_cursor)
+
+
+def list_statement(
+    workspace_id: uuid.UUID,
+    filters: TaskFilters,
+    *,
+    limit: int,
+    cursor: str | None = None,
+    now: datetime,
+) -> sa.Select:
+    """The SELECT of one page of tasks: the first `limit` matches in list order.
+
+    Each list index holds one filter column, then status, then the list order, so "these
+    statuses" is one index range per status: a page asks each range for its first `limit`
+    rows and merges those (a UNION ALL of at most three short, ordered reads) instead of
+    sorting every match. The other filters narrow the range (due buckets are ranges of
+    the sort key) or are checked on the rows read.
+    """
+    title = _title_search(filters.q)
+    # When a handful of title matches is the place to start (SQLite), the list indexes
+    # must not tempt the planner into walking a whole status range checking each row.
+    scoped, of_status = (_unindexed, _unindexed) if title and title.drive else (_col, _col)
+    conditions = [scoped(Task.workspace_id) == workspace_id, Task.deleted_at.is_(None)]
+    conditions += _filter_conditions(filters, workspace_id, now)
+    if title:
+        conditions.append(title.condition)
     if cursor:
-        # Bind each value with its sort column's type, so instants go through UTCDateTime
+        # Bind each value with its column's type, so instants go through UTCDateTime
         # (naive UTC) and compare right on PostgreSQL whatever the session's time zone.
         last = zip(_decode_cursor(cursor), _SORT_KEY, strict=True)
         after = [sa.literal(value, key.type) for value, key in last]
-        query = query.where(sa.tuple_(*_SORT_KEY) > sa.tuple_(*after))
-    rows = list(db.session.scalars(query.order_by(*_SORT_KEY).limit(limit + 1)))
-    next_cursor = _encode_cursor(rows[limit - 1]) if len(rows) > limit else None
-    return TaskPage(rows[:limit], next_cursor)
+        conditions.append(sa.tuple_(*_SORT_KEY) > sa.tuple_(*after))
+    # A range's order as its index holds it. IS NULL does not make a column constant for
+    # PostgreSQL's planner as `=` does: naming the column first lets it read the unassigned
+    # tasks' range in order (all of them hold NULL there, so the order is the same).
+    order = (Task.assignee_id, *_SORT_KEY) if filters.unassigned else _SORT_KEY
+    statuses = sorted(set(TASK_STATUSES if filters.statuses is None else filters.statuses))
+    if filters.due == "overdue":
+        statuses = [status for status in statuses if status != "completed"]
+    if not statuses:  # e.g. overdue among completed tasks: there are none
+        return sa.select(Task).where(sa.false())
+    if len(statuses) == 1:
+        return (
+            sa.select(Task)
+            .where(*conditions, of_status(Task.status) == statuses[0])
+            .order_by(*order)
+            .limit(limit)
+        )
+    ranges = [
+        sa.select(Task.__table__)
+        .where(*conditions, of_status(Task.status) == status)
+        .order_by(*order)
+        .limit(limit)
+        .subquery(f"status_{n}")
+        for n, status in enumerate(statuses)
+    ]
+    merged = sa.union_all(*(sa.select(r) for r in ranges)).subquery("page")
+    page = so.aliased(Task, merged)
+    return sa.select(page).order_by(page.due_sort, page.created_date, page.id).limit(limit)
 
 
 def _check_list_request(filters: TaskFilters, limit: int) -> None:
@@ -535,6 +592,8 @@ def _check_list_request(filters: TaskFilters, limit: int) -> None:
         problems["due"] = f"must be one of {', '.join(DUE_FILTERS)}"
     if filters.q and (problem := text_problem(filters.q)):
         problems["q"] = problem
+    if filters.unassigned and filters.assignee_id is not None:
+        problems["assignee_id"] = "give an assignee or ask for unassigned tasks, not both"
     if not 1 <= limit <= PAGE_LIMIT_MAX:
         problems["limit"] = f"must be between 1 and {PAGE_LIMIT_MAX}"
     if problems:
@@ -544,48 +603,94 @@ def _check_list_request(filters: TaskFilters, limit: int) -> None:
 def _filter_conditions(filters: TaskFilters, workspace_id: uuid.UUID, now: datetime) -> list:
     """SQL conditions for the filters, which `_check_list_request` has checked."""
     conditions: list[sa.ColumnElement[bool]] = []
-    if filters.statuses is not None:
-        conditions.append(Task.status.in_(filters.statuses))
     if filters.priority is not None:
         conditions.append(Task.priority == filters.priority)
     for name in ("assignee_id", *PARENT_LINKS):
         value = getattr(filters, name)
         if value is not None:
             conditions.append(getattr(Task, name) == value)
+    if filters.unassigned:
+        conditions.append(Task.assignee_id.is_(None))
     if filters.due_before is not None:
-        conditions.append(Task.due_date <= filters.due_before)
-    if filters.due_after is not None:
-        conditions.append(Task.due_date >= filters.due_after)
-    if filters.q:
-        pattern = (
-            "%"
-            + filters.q.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            + "%"
+        conditions.append(
+            Task.due_sort
+            <= task_keys.day_range(filters.due_before, _FAR_DAY)[0] + task_keys.DATE_ONLY
         )
-        conditions.append(Task.title.ilike(pattern, escape="\\"))
+    if filters.due_after is not None:
+        conditions.append(Task.due_sort.between(*task_keys.day_range(filters.due_after, _FAR_DAY)))
     if filters.due is not None:
         conditions.append(_due_condition(filters.due, now, _workspace_zone(workspace_id)))
     return conditions
 
 
 def _due_condition(due: str, now: datetime, tz):
-    """`overdue`, `today`, `week` (today to Sunday) or `none`, in the workspace's zone."""
+    """`overdue`, `today`, `week` (today to Sunday) or `none`, in the workspace's zone.
+
+    Each is a range of the sort key, so it narrows the index range a list reads.
+    """
     today = now.astimezone(tz).date()
     if due == "none":
-        return Task.due_date.is_(None)
+        return Task.due_sort == task_keys.NO_DUE
     if due == "today":
-        return Task.due_date == today
+        return Task.due_sort.between(*task_keys.day_range(today, today))
     if due == "week":
-        return Task.due_date.between(today, today + timedelta(days=6 - today.weekday()))
+        sunday = today + timedelta(days=6 - today.weekday())
+        return Task.due_sort.between(*task_keys.day_range(today, sunday))
     if due == "overdue":
+        # Completed tasks are never overdue: `list_statement` leaves their range out.
         return sa.and_(
-            Task.status != "completed",
-            sa.or_(
-                sa.and_(Task.due_at.is_(None), Task.due_date < today),
-                Task.due_at < now,
-            ),
+            Task.status != "completed", Task.due_sort < task_keys.overdue_bound(today, now)
         )
     raise ValidationError.for_fields({"due": f"must be one of {', '.join(DUE_FILTERS)}"})
+
+
+# The SQLite title index (migrations/versions/0005): an FTS5 trigram table over task.
+_TITLE_FTS = sa.table("task_title_fts", sa.column("rowid", sa.Integer))
+
+
+@dataclass(frozen=True)
+class _TitleSearch:
+    condition: sa.ColumnElement[bool]
+    #: Whether the page is built from the (few) matches rather than from a list index.
+    drive: bool = False
+
+
+def _title_search(q: str | None) -> _TitleSearch | None:
+    """Titles containing the query (case and accents folded), in the form each plan needs.
+
+    Few matches: read them from the trigram index (pg_trgm's GIN index answers LIKE; on
+    SQLite the FTS5 table answers a phrase query) and order that handful. Many matches,
+    or a query too short for trigrams: walk the list in order and test each title, which
+    finds a page of matches after reading few rows. PostgreSQL's planner makes that
+    choice itself from its statistics; SQLite's cannot, so a bounded count decides.
+    """
+    folded = task_keys.fold_title(q or "")
+    if not folded:
+        return None
+    if db.session.get_bind().dialect.name == "postgresql":
+        if len(folded) < TITLE_SEARCH_MIN:
+            return _TitleSearch(sa.func.strpos(Task.title_folded, folded) > 0)
+        escaped = folded.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        return _TitleSearch(Task.title_folded.like(f"%{escaped}%", escape="\\"))
+    if len(folded) >= TITLE_SEARCH_MIN:
+        phrase = '"' + folded.replace('"', '""') + '"'
+        matches = sa.select(_TITLE_FTS.c.rowid).where(
+            sa.literal_column("task_title_fts").op("MATCH")(phrase)
+        )
+        bounded = matches.limit(FEW_TITLE_MATCHES).subquery()
+        if db.session.scalar(sa.select(sa.func.count()).select_from(bounded)) < FEW_TITLE_MATCHES:
+            return _TitleSearch(sa.literal_column("task.rowid").in_(matches), drive=True)
+    return _TitleSearch(sa.func.instr(Task.title_folded, folded) > 0)
+
+
+def _col(column: sa.ColumnElement) -> sa.ColumnElement:
+    return column
+
+
+def _unindexed(attribute: so.InstrumentedAttribute) -> sa.ColumnElement:
+    """The column written so that SQLite uses no index for it (its unary `+` idiom)."""
+    column = attribute.expression
+    return sa.literal_column(f"+{column.table.name}.{column.name}", column.type)
 
 
 def is_overdue(task: Task, now: datetime, tz) -> bool:
@@ -615,7 +720,16 @@ def insert_many_tasks(
     count = 0
     rows = iter(rows)
     while chunk := list(itertools.islice(rows, chunk_size)):
-        batch = [{**row, "id": row.get("id") or uuid.uuid4()} for row in chunk]
+        batch = [
+            {
+                **row,
+                "id": row.get("id") or uuid.uuid4(),
+                # What models._derive_list_keys does for ORM writes, which this bypasses.
+                "due_sort": task_keys.due_sort_key(row.get("due_date"), row.get("due_at")),
+                "title_folded": task_keys.fold_title(row["title"]),
+            }
+            for row in chunk
+        ]
         db.session.execute(sa.insert(Task).execution_options(render_nulls=True), batch)
         count += len(batch)
         if progress:

@@ -12,15 +12,24 @@ _SPECIAL_LETTERS = str.maketrans(
 _NOT_WORD = re.compile(r"[^\w]+")
 
 
+def fold_text(text: str) -> str:
+    """Case- and accent-insensitive form of any text, punctuation kept, spaces collapsed.
+
+    What task titles are searched by: `Call Hans Müller!` → `call hans muller!`, so
+    `muller` finds it while `offer_` and `100%` still mean exactly those characters.
+    """
+    text = unicodedata.normalize("NFKD", text.casefold())
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return " ".join(text.translate(_SPECIAL_LETTERS).split())
+
+
 def fold_name(name: str) -> str:
     """Case-, accent- and spacing-insensitive form of a name, words kept in order.
 
     `ß` becomes `ss` (by `casefold`), accents are dropped, punctuation separates words
     except apostrophes, which join them (`O'Brien` → `obrien`).
     """
-    text = unicodedata.normalize("NFKD", name.casefold())
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    text = text.translate(_SPECIAL_LETTERS).replace("'", "").replace("’", "")
+    text = fold_text(name).replace("'", "").replace("’", "")
     return " ".join(_NOT_WORD.sub(" ", text).replace("_", " ").split())
 
 

@@ -1,0 +1,275 @@
+"""Every task list is an index range scan: the query plans, pinned on both databases.
+
+For each list query the service builds (`tasks.list_statement`), the database's own
+planner is asked how it would run it: SQLite's `EXPLAIN QUERY PLAN`, PostgreSQL's
+`EXPLAIN (FORMAT JSON)`. The plan must read the expected list index and never sort more
+than one page of rows per status range.
+
+SQLite plans here are the real ones (its planner has no statistics to lean on). A test
+database is tiny, so PostgreSQL would rightly scan it whole; its plans are taken with
+sequential scans, bitmap scans and sorts priced out, so they show whether an index
+serves the filter *and* the order: without one the plan falls back to a sort or to
+another index, and the test fails (the last tests drop an index to prove it). How the
+planner chooses with real statistics at 1,000,000 tasks is what `make bench` measures.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.models import Task
+from app.services import accounts, records, tasks
+from app.services.tasks import TaskFilters, list_statement
+
+NOW = datetime(2026, 3, 10, 9, 30, tzinfo=UTC)
+LINKS = ("contact_id", "company_id", "deal_id", "event_id")
+
+
+@pytest.fixture
+def ids(workspace):
+    """A user, a record of each kind, and a few tasks so the tables are not empty."""
+    user = accounts.create_user(workspace, "ana@acme.test", "Ana", "member", "pw-long-enough")
+    company = records.add_company(workspace.id, "Müller Logistik GmbH")
+    contact = records.add_contact(workspace.id, "Hans", "Müller", company=company)
+    deal = records.add_deal(workspace.id, "Müller – Renewal", company=company)
+    event = records.add_event(workspace.id, "Webinar", NOW + timedelta(days=3))
+    db.session.commit()
+    links = [("contact_id", contact.id), ("company_id", company.id), ("deal_id", deal.id),
+             ("event_id", event.id)]  # fmt: skip
+    rows = [
+        {
+            "workspace_id": workspace.id,
+            "title": f"Call Hans Müller {n}",
+            "status": ("open", "in_progress", "completed")[n % 3],
+            "priority": (None, "low", "medium", "high")[n % 4],
+            "assignee_id": user.id if n % 2 else None,
+            "due_date": date(2026, 3, 1) + timedelta(days=n % 20) if n % 5 else None,
+            "created_date": NOW - timedelta(days=n),
+            "updated_at": NOW,
+            links[n % 4][0]: links[n % 4][1],
+        }
+        for n in range(400)
+    ]
+    tasks.insert_many_tasks(rows)
+    db.session.commit()
+    if db.engine.dialect.name == "postgresql":
+        # What autovacuum does after such a load; earlier tests' deleted rows would
+        # otherwise weigh on the estimates of this small table.
+        with db.engine.connect() as connection:
+            connection.execution_options(isolation_level="AUTOCOMMIT").execute(
+                sa.text("VACUUM ANALYZE task")
+            )
+    return {
+        "workspace": workspace.id,
+        "user": user.id,
+        "contact_id": contact.id,
+        "company_id": company.id,
+        "deal_id": deal.id,
+        "event_id": event.id,
+    }
+
+
+TO_DO = ("open", "in_progress")
+#: (case, filters given the ids fixture, the index each status range must read)
+CASES = [
+    ("default list (to do)", lambda i: TaskFilters(statuses=TO_DO), "ix_task_list"),
+    ("open only", lambda i: TaskFilters(statuses=("open",)), "ix_task_list"),
+    ("completed", lambda i: TaskFilters(statuses=("completed",)), "ix_task_list"),
+    ("every status", lambda i: TaskFilters(), "ix_task_list"),
+    ("overdue", lambda i: TaskFilters(statuses=TO_DO, due="overdue"), "ix_task_list"),
+    ("due today", lambda i: TaskFilters(statuses=TO_DO, due="today"), "ix_task_list"),
+    ("due this week", lambda i: TaskFilters(statuses=TO_DO, due="week"), "ix_task_list"),
+    ("no due date", lambda i: TaskFilters(statuses=TO_DO, due="none"), "ix_task_list"),
+    (
+        "due between",
+        lambda i: TaskFilters(due_after=date(2026, 3, 1), due_before=date(2026, 3, 31)),
+        "ix_task_list",
+    ),
+    ("priority", lambda i: TaskFilters(statuses=TO_DO, priority="high"), "ix_task_list_priority"),
+    (
+        "assignee (mine)",
+        lambda i: TaskFilters(statuses=TO_DO, assignee_id=i["user"]),
+        "ix_task_list_assignee",
+    ),
+    (
+        "my tasks due this week",
+        lambda i: TaskFilters(statuses=TO_DO, assignee_id=i["user"], due="week"),
+        "ix_task_list_assignee",
+    ),
+    ("unassigned", lambda i: TaskFilters(statuses=TO_DO, unassigned=True), "ix_task_list_assignee"),
+    *[
+        (f"{link} (record page: every status)", lambda i, link=link: TaskFilters(**{link: i[link]}),
+         f"ix_task_list_{link.removesuffix('_id')}")
+        for link in LINKS
+    ],
+    *[
+        (f"{link}, to do", lambda i, link=link: TaskFilters(statuses=TO_DO, **{link: i[link]}),
+         f"ix_task_list_{link.removesuffix('_id')}")
+        for link in LINKS
+    ],
+]  # fmt: skip
+
+
+def statement_for(ids, filters: TaskFilters, *, cursor: str | None = None) -> sa.Select:
+    return list_statement(ids["workspace"], filters, limit=51, cursor=cursor, now=NOW)
+
+
+def compiled(statement: sa.Select) -> str:
+    return str(statement.compile(db.engine, compile_kwargs={"literal_binds": True}))
+
+
+def plan_problems(statement: sa.Select, index: str) -> list[str]:
+    """What is wrong with the plan of `statement`: [] when each range reads `index` in order."""
+    if db.engine.dialect.name == "sqlite":
+        return sqlite_problems(statement, index)
+    return postgres_problems(statement, index)
+
+
+def sqlite_plan(statement: sa.Select) -> list[str]:
+    """The detail column of SQLite's EXPLAIN QUERY PLAN, one line per step."""
+    # A fresh comment each time: the driver's statement cache would otherwise answer
+    # with the plan prepared before an index was dropped.
+    sql = f"EXPLAIN QUERY PLAN /* {uuid.uuid4()} */ {compiled(statement)}"
+    return [row[-1] for row in db.session.execute(sa.text(sql))]
+
+
+def sqlite_problems(statement: sa.Select, index: str) -> list[str]:
+    lines = sqlite_plan(statement)
+    problems = []
+    reads = [line for line in lines if line.startswith(("SCAN task ", "SEARCH task "))]
+    if not reads:
+        problems.append("the plan does not read task")
+    for line in reads:
+        if not line.startswith(f"SEARCH task USING INDEX {index} (") and not line.startswith(
+            f"SEARCH task USING COVERING INDEX {index} ("
+        ):
+            problems.append(f"reads task otherwise than by {index}: {line}")
+    for before, line in zip(lines, lines[1:], strict=False):
+        # Sorting what one status range gave (at most a page: "SCAN status_N") merges the
+        # ranges; any other sort is a sort of every match.
+        if line.startswith("USE TEMP B-TREE") and not before.startswith("SCAN status_"):
+            problems.append(f"sorts the matches: {before} / {line}")
+    return problems
+
+
+def postgres_problems(statement: sa.Select, index: str) -> list[str]:
+    with db.session.begin_nested():
+        for setting in ("enable_seqscan", "enable_bitmapscan", "enable_sort"):
+            db.session.execute(sa.text(f"SET LOCAL {setting} = off"))
+        plan = db.session.execute(sa.text("EXPLAIN (FORMAT JSON) " + compiled(statement))).scalar()
+    if isinstance(plan, str):
+        plan = json.loads(plan)
+    nodes = list(walk(plan[0]["Plan"]))
+    problems = []
+    reads = [n for n in nodes if n.get("Relation Name") == "task"]
+    if not reads:
+        problems.append("the plan does not read task")
+    for node in reads:
+        if (
+            node["Node Type"] not in ("Index Scan", "Index Only Scan")
+            or node.get("Index Name") != index
+        ):
+            problems.append(f"reads task by {node['Node Type']} {node.get('Index Name', '')}")
+    for node in nodes:
+        # Sorting what the status ranges gave (each cut at a page by its Limit) merges
+        # them; a sort over anything else sorts every match.
+        if node["Node Type"] in ("Sort", "Incremental Sort") and not all(
+            bounded(child) for child in node.get("Plans", [])
+        ):
+            problems.append(f"sorts: {node.get('Sort Key')}")
+    return problems
+
+
+def bounded(node: dict) -> bool:
+    """Whether every row under `node` comes through a Limit (at most a page per range)."""
+    if node["Node Type"] == "Limit":
+        return True
+    merging = ("Append", "Merge Append", "Subquery Scan", "Result")
+    return node["Node Type"] in merging and all(bounded(c) for c in node.get("Plans", []))
+
+
+def walk(node: dict):
+    yield node
+    for child in node.get("Plans", []):
+        yield from walk(child)
+
+
+@pytest.mark.parametrize(("case", "make_filters", "index"), CASES, ids=[c[0] for c in CASES])
+def test_each_list_reads_its_index_in_order(ids, case, make_filters, index):
+    assert plan_problems(statement_for(ids, make_filters(ids)), index) == []
+
+
+def test_the_next_page_starts_inside_the_index_range(ids, actor_for):
+    actor = actor_for(ids)
+    page = tasks.list_tasks(actor, TaskFilters(statuses=TO_DO), limit=5, now=NOW)
+    assert page.next_cursor
+    statement = statement_for(ids, TaskFilters(statuses=TO_DO), cursor=page.next_cursor)
+    assert plan_problems(statement, "ix_task_list") == []
+    if db.engine.dialect.name == "sqlite":
+        plan = " ".join(
+            row[-1]
+            for row in db.session.execute(sa.text("EXPLAIN QUERY PLAN " + compiled(statement)))
+        )
+        assert "(due_sort,created_date,id)>(?,?,?)" in plan.replace(" ", "")
+
+
+def test_a_title_search_with_few_matches_starts_from_the_trigram_index(ids):
+    statement = statement_for(ids, TaskFilters(q="hans müller 1"))
+    text = compiled(statement)
+    if db.engine.dialect.name == "sqlite":
+        lines = sqlite_plan(statement)
+        assert any("SCAN task_title_fts VIRTUAL TABLE" in line for line in lines), lines
+        assert all(
+            "USING INTEGER PRIMARY KEY (rowid=?)" in line
+            for line in lines
+            if line.startswith(("SCAN task ", "SEARCH task "))
+        ), lines
+    else:
+        with db.session.begin_nested():
+            db.session.execute(sa.text("SET LOCAL enable_seqscan = off"))
+            plan = db.session.execute(sa.text("EXPLAIN (FORMAT JSON) " + text)).scalar()
+        plan = json.loads(plan) if isinstance(plan, str) else plan
+        used = {n.get("Index Name") for n in walk(plan[0]["Plan"])}
+        assert "ix_task_title_trgm" in used or "ix_task_list" in used, used
+
+
+@pytest.fixture
+def actor_for():
+    def make(ids):
+        return accounts.Actor(
+            workspace_id=ids["workspace"],
+            scopes=frozenset({accounts.READ, accounts.WRITE}),
+            user_id=ids["user"],
+        )
+
+    return make
+
+
+@pytest.mark.parametrize(
+    ("dropped", "case"),
+    [("ix_task_list_contact", 13), ("ix_task_list", 0), ("ix_task_list_assignee", 10)],
+)
+def test_without_its_index_a_list_plan_fails_the_check(ids, dropped, case):
+    """The checks above can fail: drop the index one of them needs and they do."""
+    _name, make_filters, index = CASES[case]
+    assert index == dropped
+    statement = statement_for(ids, make_filters(ids))
+    assert plan_problems(statement, index) == []
+    target = next(i for i in Task.__table__.indexes if i.name == dropped)
+    db.session.commit()
+    with db.engine.begin() as connection:
+        target.drop(connection)
+    try:
+        db.session.expire_all()
+        problems = plan_problems(statement, index)
+        assert problems != []
+    finally:
+        db.session.rollback()
+        with db.engine.begin() as connection:
+            target.create(connection)
