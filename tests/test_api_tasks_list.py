@@ -90,6 +90,27 @@ def test_filter_assignee(client, auth, make, member):
     assert titles(client, auth, f"?assignee_id={member.id}") == ["mine"]
 
 
+def test_filter_unassigned(client, auth, make, member):
+    make("Nobody's")
+    make("Member's", assignee_id=str(member.id))
+    assert titles(client, auth, "?assignee_id=none") == ["Nobody's"]
+    assert titles(client, auth, f"?assignee_id={member.id}") == ["Member's"]
+    response = client.get("/v1/tasks?assignee_id=nobody", headers=auth)
+    assert response.status_code == 400
+    assert response.get_json()["error"]["fields"] == {"assignee_id": "is not a valid UUID"}
+
+
+def test_a_cursor_given_out_before_the_stored_sort_key_still_works(client, auth, make, app):
+    from itsdangerous import URLSafeSerializer
+
+    first = make("first", due_date="2026-03-01")
+    make("second", due_date="2026-03-02")
+    old_style = URLSafeSerializer(app.config["SECRET_KEY"], salt="tasks-cursor").dumps(
+        ["2026-03-01", "9999-12-31T00:00:00+00:00", first.created_date.isoformat(), str(first.id)]
+    )
+    assert titles(client, auth, f"?cursor={old_style}") == ["second"]
+
+
 @pytest.mark.parametrize("field", ["contact_id", "company_id", "deal_id", "event_id"])
 def test_filter_linked_record(client, auth, make, workspace, field):
     def record():

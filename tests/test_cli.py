@@ -7,6 +7,7 @@ import re
 import shlex
 import stat
 import uuid
+from collections import Counter
 from datetime import UTC, datetime
 from decimal import Decimal
 from io import StringIO
@@ -17,8 +18,9 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import ApiKey, Company, Contact, Deal, Event, Task, User, Workspace
-from app.services import accounts, importing
-from app.services.text import fold_name
+from app.services import accounts, importing, task_keys
+from app.services.tasks import PARENT_LINKS
+from app.services.text import fold_name, name_key
 
 UUID_LINE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 KNOWN_ID = "7d0f1c52-8b8a-4f4e-9a51-2f0c3a9e6b11"
@@ -506,6 +508,32 @@ def test_seed_demo_refuses_an_existing_workspace(runner, ctx, credentials_file):
 def test_seed_demo_scales_with_contacts(runner, ctx):
     seed(runner, "--contacts", "2000")
     assert [count(m) for m in (Contact, Company, Deal, Event)] == [2000, 250, 400, 200]
+
+
+def test_seed_demo_never_makes_two_people_an_ambiguity_list_cannot_tell_apart(runner, ctx):
+    seed(runner, "--contacts", "5000")
+    people = Counter(
+        (name_key(c.display_name), c.email, c.company_id)
+        for c in db.session.scalars(sa.select(Contact))
+    )
+    assert people.most_common(1)[0][1] == 1
+
+
+def test_seed_demo_generates_tasks_over_the_demo_records(runner, ctx):
+    result = seed(runner, "--tasks", "3000")
+    assert "3000 generated tasks" in result.output
+    generated = db.session.scalars(sa.select(Task).where(Task.title.not_like("%the renewal"))).all()
+    assert len(generated) >= 3000
+    statuses = Counter(t.status for t in generated)
+    assert set(statuses) == {"open", "in_progress", "completed"}
+    assert statuses["completed"] > statuses["open"] > statuses["in_progress"]
+    assert all(any(getattr(t, link) for link in PARENT_LINKS) for t in generated)
+    assert any(t.due_date is None for t in generated) and any(t.due_at for t in generated)
+    assert any("mandate" in t.title for t in generated)
+    # The stored keys match what an ORM write would have stored.
+    for task in generated[:200]:
+        assert task.due_sort == task_keys.due_sort_key(task.due_date, task.due_at)
+        assert task.title_folded == task_keys.fold_title(task.title)
 
 
 def test_seed_demo_needs_its_featured_contacts(runner, ctx):

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.models import Task
 from app.services import accounts, records
+from app.services import tasks as tasks_module
 from app.services.errors import NotFound, PermissionDenied, ValidationError
 from app.services.tasks import (
     ORPHAN_MESSAGE,
@@ -406,6 +407,34 @@ def test_filter_q_searches_titles_case_insensitively(actor, make):
     assert listed(actor, q="offer_") == ["Send offer_v2"], "_ is not a wildcard"
     assert listed(actor, q="100%") == ["100% done?"], "% is not a wildcard"
     assert listed(actor, q="nothing like it") == []
+
+
+def test_filter_q_folds_accents_and_case_both_ways(actor, make):
+    make("Call Hans Müller")
+    make("Łukasz: Straße 5")
+    make("MÜLLER LOGISTIK renewal", status="completed")
+    make("Mull it over")
+    assert sorted(listed(actor, q="muller")) == ["Call Hans Müller", "MÜLLER LOGISTIK renewal"]
+    assert listed(actor, q="Müller logistik") == ["MÜLLER LOGISTIK renewal"]
+    assert listed(actor, q="lukasz: strasse") == ["Łukasz: Straße 5"]
+
+
+@pytest.mark.parametrize("query", ["mü", "ß", "5"])
+def test_filter_q_of_one_or_two_characters_still_finds_titles(actor, make, query):
+    make("Call Hans Müller")
+    make("Straße 5")
+    make("Lunch")
+    expected = {"mü": ["Call Hans Müller"], "ß": ["Straße 5"], "5": ["Straße 5"]}
+    assert listed(actor, q=query) == expected[query]
+
+
+def test_filter_q_with_many_matches_pages_in_list_order(actor, make, monkeypatch):
+    # Past FEW_TITLE_MATCHES the list is walked in order instead (SQLite); same answer.
+    monkeypatch.setattr(tasks_module, "FEW_TITLE_MATCHES", 2)
+    for day in (3, 1, 2):
+        make(f"Call Müller {day}", due_date=f"2026-03-0{day}")
+    make("Lunch", due_date="2026-03-01")
+    assert listed(actor, q="MULLER") == ["Call Müller 1", "Call Müller 2", "Call Müller 3"]
 
 
 def test_filter_q_rejects_nul(actor):

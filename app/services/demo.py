@@ -385,15 +385,23 @@ class DemoData:
         # featured contact stays the only one `hans muller` means.
         reserved = {name_key(f"{first} {last}") for first, last, _ in FEATURED_CONTACTS}
         key = functools.cache(name_key)  # a few thousand distinct names, drawn many times
+        # Never two people of the same name at the same company (or both at none): their
+        # emails would be the same too, and an ambiguity list could not tell them apart.
+        taken: set[tuple[str, uuid.UUID | None]] = set()
         while len(rows) < count:
             locale = self.rng.choice(LOCALES)
             # One in five people has a family name from another language area.
             family = self.rng.choice(LOCALES) if self.rng.random() < 0.2 else locale
             first = self.rng.choice(locale.first_names)
             last = self.rng.choice(family.last_names)
-            if key(f"{first} {last}") in reserved:
+            name = key(f"{first} {last}")
+            if name in reserved:
                 continue
             company = self.rng.choice(self.companies) if self.rng.random() < 0.92 else None
+            place = (name, company["id"] if company else None)
+            if place in taken:
+                continue
+            taken.add(place)
             rows.append(self._contact(first, last, company))
         return rows
 
