@@ -316,6 +316,30 @@ class Task(WorkspaceScoped, Model):
     )
 
 
+#: SQLite's title index: an FTS5 table (and its shadow tables) that migration 0006
+#: creates with triggers, outside the models (see docs/tasks.md).
+TITLE_SEARCH_TABLE = "task_title_fts"
+#: Indexes that exist on one database only.
+POSTGRESQL_ONLY_INDEXES = frozenset({"ix_task_title_trgm"})
+
+
+def autogenerate_filter(dialect_name: str):
+    """Alembic's `include_object` for a database: what comparing it with the models skips.
+
+    The FTS5 tables are not models, and the trigram index exists only on PostgreSQL;
+    without this, autogenerate would offer to drop the one and create the other.
+    """
+
+    def include_object(obj, name, type_, reflected, compare_to) -> bool:
+        if type_ == "table" and name and name.startswith(TITLE_SEARCH_TABLE):
+            return False
+        return not (
+            type_ == "index" and name in POSTGRESQL_ONLY_INDEXES and dialect_name != "postgresql"
+        )
+
+    return include_object
+
+
 @sa.event.listens_for(Task, "before_insert")
 @sa.event.listens_for(Task, "before_update")
 def _derive_list_keys(_mapper, _connection, task: Task) -> None:

@@ -282,7 +282,7 @@ def targets(figures: dict, task_settings: TaskSettings) -> list[dict]:
         worst = max(ratios, key=ratios.get)
         checks.append(
             {
-                "target": f"p50 at {large:,} / p50 at {small:,} <= {TARGET_P50_RATIO:g} (every call)",
+                "target": f"p50 at {large:,} / at {small:,} <= {TARGET_P50_RATIO:g} (every call)",
                 "value": f"{ratios[worst]:.2f} ({worst})",
                 "met": ratios[worst] <= TARGET_P50_RATIO,
             }
@@ -292,7 +292,8 @@ def targets(figures: dict, task_settings: TaskSettings) -> list[dict]:
         share = calls_[worst]["p95_over_healthz"]
         checks.append(
             {
-                "target": f"p95 <= {TARGET_P95_OVER_HEALTHZ:g}x /healthz p50 at {size:,} (every call)",
+                "target": f"p95 <= {TARGET_P95_OVER_HEALTHZ:g}x /healthz p50"
+                f" at {size:,} (every call)",
                 "value": f"{share:.1f}x ({worst})",
                 "met": share <= TARGET_P95_OVER_HEALTHZ,
             }

@@ -565,6 +565,8 @@ class DemoTaskFactory:
     def for_workspace(cls, workspace_id: uuid.UUID, now: datetime, seed: int) -> DemoTaskFactory:
         """A factory over the records and active users the workspace has in the database."""
         workspace = db.session.get(Workspace, workspace_id)
+        if workspace is None:
+            raise ValueError(f"no workspace {workspace_id}")
         factory = cls(workspace_id, dates.zone(workspace.timezone), now, seed)
 
         def rows(statement) -> list:

@@ -680,16 +680,17 @@ def _title_search(q: str | None) -> _TitleSearch | None:
             sa.literal_column("task_title_fts").op("MATCH")(phrase)
         )
         bounded = matches.limit(FEW_TITLE_MATCHES).subquery()
-        if db.session.scalar(sa.select(sa.func.count()).select_from(bounded)) < FEW_TITLE_MATCHES:
+        found = db.session.scalar(sa.select(sa.func.count()).select_from(bounded)) or 0
+        if found < FEW_TITLE_MATCHES:
             return _TitleSearch(sa.literal_column("task.rowid").in_(matches), drive=True)
     return _TitleSearch(sa.func.instr(Task.title_folded, folded) > 0)
 
 
-def _col(column: sa.ColumnElement) -> sa.ColumnElement:
-    return column
+def _col(attribute: so.InstrumentedAttribute[Any]) -> sa.ColumnElement[Any]:
+    return attribute.expression
 
 
-def _unindexed(attribute: so.InstrumentedAttribute) -> sa.ColumnElement:
+def _unindexed(attribute: so.InstrumentedAttribute[Any]) -> sa.ColumnElement[Any]:
     """The column written so that SQLite uses no index for it (its unary `+` idiom)."""
     column = attribute.expression
     return sa.literal_column(f"+{column.table.name}.{column.name}", column.type)
@@ -769,14 +770,15 @@ _TASK_DEFAULTS = dict.fromkeys(
 def _task_insert_statement(dialect: sa.Dialect) -> tuple[str, list[tuple[str, Any]]]:
     """INSERT INTO task in the driver's own parameter style, and each column's processor."""
     table = Task.__table__
+    assert isinstance(table, sa.Table)
     columns = list(table.columns)
     compiled = (
         sa.insert(table)
         .values({c.name: sa.bindparam(c.name) for c in columns})
         .compile(dialect=dialect)
     )
-    if compiled.positional:
-        order = compiled.positiontup
+    if compiled.positional and compiled.positiontup is not None:
+        order = list(compiled.positiontup)
         statement = compiled.string
     else:  # named style (psycopg): make it positional so rows can be tuples
         order = [c.name for c in columns]

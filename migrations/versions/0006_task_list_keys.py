@@ -72,23 +72,20 @@ def upgrade():
     op.add_column(
         "task", sa.Column("due_sort", sa.BigInteger(), nullable=False, server_default="0")
     )
-    op.add_column(
-        "task", sa.Column("title_folded", sa.Text(), nullable=False, server_default="")
-    )
+    op.add_column("task", sa.Column("title_folded", sa.Text(), nullable=False, server_default=""))
     backfill_due_sort(bind)
     backfill_titles(bind)
     if postgres:
         # Every write sets them; a default would only hide a write that forgot.
         op.alter_column("task", "due_sort", server_default=None)
         op.alter_column("task", "title_folded", server_default=None)
-    for name, columns in OLD_INDEXES.items():
+    for name in OLD_INDEXES:
         op.drop_index(name, table_name="task")
     for name, columns in LIST_INDEXES.items():
         op.create_index(name, "task", list(columns))
     deleted = sa.text("deleted_at IS NOT NULL")
-    op.create_index(
-        *TRASH_INDEX[:1], "task", list(TRASH_INDEX[1]), sqlite_where=deleted, postgresql_where=deleted
-    )
+    trash, columns = TRASH_INDEX
+    op.create_index(trash, "task", list(columns), sqlite_where=deleted, postgresql_where=deleted)
     if postgres:
         schema = trigram_schema(bind)
         op.execute(
@@ -109,7 +106,9 @@ def backfill_due_sort(bind) -> None:
     else:
         # julianday('0001-01-01') is 1721425.5 and that day's ordinal is 1.
         ordinal = "CAST(julianday(due_date) - 1721424.5 AS INTEGER)"
-        seconds = "(CAST(strftime('%s', due_at) AS INTEGER) - CAST(strftime('%s', due_date) AS INTEGER))"
+        seconds = (
+            "(CAST(strftime('%s', due_at) AS INTEGER) - CAST(strftime('%s', due_date) AS INTEGER))"
+        )
         clamp = f"MIN(MAX({seconds} + {OFFSET}, 0), {DATE_ONLY - 1})"
     bind.execute(
         sa.text(
