@@ -742,28 +742,24 @@ def _insert_task_batch(chunk: list[dict[str, Any]]) -> int:
     params = []
     for row in chunk:
         values = {
-            **_TASK_DEFAULTS,
             **row,
             "id": row.get("id") or uuid.uuid4(),
             "due_sort": task_keys.due_sort_key(row.get("due_date"), row.get("due_at")),
             "title_folded": task_keys.fold_title(row["title"]),
         }
+        # A column the row leaves out is NULL (every non-null one is given by its producer).
         params.append(
             tuple(
-                process(values[name]) if process and values[name] is not None else values[name]
+                None
+                if (value := values.get(name)) is None
+                else process(value)
+                if process
+                else value
                 for name, process in columns
             )
         )
     connection.exec_driver_sql(statement, params)
     return len(params)
-
-
-#: What a bulk task row may leave out.
-_TASK_DEFAULTS = dict.fromkeys(
-    ("description", "priority", "task_type", "due_date", "due_at", "assignee_id",
-     "contact_id", "company_id", "deal_id", "event_id", "completed_at", "deleted_at",
-     "created_by_user_id", "created_by_api_key_id"),
-)  # fmt: skip
 
 
 @functools.cache

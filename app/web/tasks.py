@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
-from flask import flash, make_response, redirect, render_template, request, url_for
+from flask import flash, g, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms import Form, HiddenField, SearchField, SelectField
 
@@ -232,18 +232,22 @@ def row_context() -> dict[str, Any]:
 def prefetch_links(task_list: list[Task]) -> None:
     """Load the rows' linked records and assignees in one query per kind, not one per row.
 
-    The rows' relationships then find them in the session instead of querying each.
+    The rows' relationships then find them in the session instead of querying each. The
+    session holds loaded objects only while something references them, so the request
+    keeps them (in `g`) until it ends; dropped at once, each row's relationship would load
+    its record again, one query at a time.
     """
     workspace_id = current_user.workspace_id
+    loaded: list[object] = g.setdefault("prefetched_links", [])
     for kind, model in LINK_MODELS.items():
         ids = {getattr(t, f"{kind}_id") for t in task_list} - {None}
         if ids:
-            db.session.scalars(
+            loaded += db.session.scalars(
                 sa.select(model).where(model.workspace_id == workspace_id, model.id.in_(ids))
             ).all()
     assignees = {t.assignee_id for t in task_list} - {None}
     if assignees:
-        db.session.scalars(
+        loaded += db.session.scalars(
             sa.select(User).where(User.workspace_id == workspace_id, User.id.in_(assignees))
         ).all()
 
