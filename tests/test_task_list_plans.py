@@ -273,3 +273,70 @@ def test_without_its_index_a_list_plan_fails_the_check(ids, dropped, case):
         db.session.rollback()
         with db.engine.begin() as connection:
             target.create(connection)
+
+
+def _task_schema() -> list[tuple]:
+    return db.session.execute(
+        sa.text(
+            "SELECT type, name, sql FROM sqlite_master WHERE tbl_name = 'task'"
+            " AND type IN ('index', 'trigger') ORDER BY type, name"
+        )
+    ).all()
+
+
+def _bulk_rows(workspace_id, contact_id, count: int, fail_at: int | None = None):
+    for n in range(count):
+        if n == fail_at:
+            raise RuntimeError("the producer failed half-way")
+        yield {
+            "workspace_id": workspace_id,
+            "title": f"Bulk Ärger {n}",
+            "status": "open",
+            "contact_id": contact_id,
+            "created_date": NOW,
+            "updated_at": NOW,
+        }
+
+
+def test_a_large_sqlite_load_rebuilds_indexes_and_title_search_as_they_were(
+    ids, actor_for, monkeypatch
+):
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("the index rebuild is SQLite's bulk path")
+    monkeypatch.setattr(tasks, "BULK_REBUILD_MIN", 10)
+    before = _task_schema()
+    tasks.insert_many_tasks(_bulk_rows(ids["workspace"], ids["contact_id"], 500), expected=500)
+    db.session.commit()
+    assert _task_schema() == before
+    db.session.execute(
+        sa.text("INSERT INTO task_title_fts(task_title_fts, rank) VALUES ('integrity-check', 1)")
+    )
+    actor = actor_for(ids)
+    found = tasks.list_tasks(actor, TaskFilters(q="arger 49"), limit=200, now=NOW)
+    assert sorted(t.title for t in found.items) == [
+        "Bulk Ärger 49",
+        *(f"Bulk Ärger {n}" for n in range(490, 500)),
+    ]
+    # The triggers are back: a task written afterwards is found too.
+    created = tasks.create_task(
+        actor, {"title": "Später Ärger", "contact_id": str(ids["contact_id"])}
+    )
+    assert [t.id for t in tasks.list_tasks(actor, TaskFilters(q="spater"), now=NOW).items] == [
+        created.task.id
+    ]
+    assert plan_problems(statement_for(ids, TaskFilters(statuses=TO_DO)), "ix_task_list") == []
+
+
+def test_a_failed_sqlite_load_leaves_indexes_and_triggers_in_place(ids, monkeypatch):
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("the index rebuild is SQLite's bulk path")
+    monkeypatch.setattr(tasks, "BULK_REBUILD_MIN", 10)
+    before = _task_schema()
+    count = db.session.scalar(sa.select(sa.func.count()).select_from(Task))
+    with pytest.raises(RuntimeError):
+        tasks.insert_many_tasks(
+            _bulk_rows(ids["workspace"], ids["contact_id"], 500, fail_at=300), expected=500
+        )
+    db.session.rollback()
+    assert _task_schema() == before
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Task)) == count

@@ -686,6 +686,6 @@ def add_demo_tasks(
 ) -> int:
     """Bulk-insert `count` generated tasks over the workspace's records, and commit."""
     factory = DemoTaskFactory.for_workspace(workspace_id, now or dates.now(), seed)
-    inserted = tasks.insert_many_tasks(factory.rows(count), progress=progress)
+    inserted = tasks.insert_many_tasks(factory.rows(count), progress=progress, expected=count)
     db.session.commit()
     return inserted
