@@ -428,12 +428,16 @@ def test_filter_q_of_one_or_two_characters_still_finds_titles(actor, make, query
     assert listed(actor, q=query) == expected[query]
 
 
-def test_filter_q_with_many_matches_pages_in_list_order(actor, make, monkeypatch):
-    # Past FEW_TITLE_MATCHES the list is walked in order instead (SQLite); same answer.
-    monkeypatch.setattr(tasks_module, "FEW_TITLE_MATCHES", 2)
+@pytest.mark.parametrize(("few", "some"), [(100, 1000), (2, 1000), (1, 2)])
+def test_filter_q_gives_one_answer_whichever_way_it_reads(actor, make, monkeypatch, few, some):
+    # SQLite reads few matches from the title index, some by walking the list index
+    # keeping their ids, many by walking it testing titles: the same page every way.
+    monkeypatch.setattr(tasks_module, "FEW_TITLE_MATCHES", few)
+    monkeypatch.setattr(tasks_module, "SOME_TITLE_MATCHES", some)
     for day in (3, 1, 2):
         make(f"Call Müller {day}", due_date=f"2026-03-0{day}")
     make("Lunch", due_date="2026-03-01")
+    make("Ruller mule: every trigram, not the word", due_date="2026-03-01")
     assert listed(actor, q="MULLER") == ["Call Müller 1", "Call Müller 2", "Call Müller 3"]
 
 

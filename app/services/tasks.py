@@ -432,9 +432,11 @@ PAGE_LIMIT_MAX = 200
 #: Title searches of fewer characters than this cannot use the trigram indexes: they
 #: walk the list in order instead, which is fast for the common short strings they are.
 TITLE_SEARCH_MIN = 3
-#: Below this many title matches (SQLite), a page is built from the matches; above it, by
-#: walking the list in order and checking titles, which then finds a page quickly.
-FEW_TITLE_MATCHES = 2_000
+#: Below this many title matches (SQLite), a page is built from the matches themselves.
+FEW_TITLE_MATCHES = 3_000
+#: Below this many, the list index is walked keeping the matches' ids; above it, so many
+#: titles match that testing each title in list order finds a page soonest.
+SOME_TITLE_MATCHES = 10_000
 
 
 @dataclass(frozen=True)
@@ -544,7 +546,7 @@ def list_statement(
     title = _title_search(filters.q)
     # When a handful of title matches is the place to start (SQLite), the list indexes
     # must not tempt the planner into walking a whole status range checking each row.
-    scoped, of_status = (_unindexed, _unindexed) if title and title.drive else (_col, _col)
+    scoped = _unindexed if title and title.drive else _col
     conditions = [scoped(Task.workspace_id) == workspace_id, Task.deleted_at.is_(None)]
     conditions += _filter_conditions(filters, workspace_id, now)
     if title:
@@ -564,16 +566,23 @@ def list_statement(
         statuses = [status for status in statuses if status != "completed"]
     if not statuses:  # e.g. overdue among completed tasks: there are none
         return sa.select(Task).where(sa.false())
+    if title and title.drive:  # a handful of matches, read once and sorted
+        return (
+            sa.select(Task)
+            .where(*conditions, _unindexed(Task.status).in_(statuses))
+            .order_by(*order)
+            .limit(limit)
+        )
     if len(statuses) == 1:
         return (
             sa.select(Task)
-            .where(*conditions, of_status(Task.status) == statuses[0])
+            .where(*conditions, Task.status == statuses[0])
             .order_by(*order)
             .limit(limit)
         )
     ranges = [
         sa.select(Task.__table__)
-        .where(*conditions, of_status(Task.status) == status)
+        .where(*conditions, Task.status == status)
         .order_by(*order)
         .limit(limit)
         .subquery(f"status_{n}")
@@ -661,11 +670,17 @@ class _TitleSearch:
 def _title_search(q: str | None) -> _TitleSearch | None:
     """Titles containing the query (case and accents folded), in the form each plan needs.
 
-    Few matches: read them from the trigram index (pg_trgm's GIN index answers LIKE; on
-    SQLite the FTS5 table answers a phrase query) and order that handful. Many matches,
-    or a query too short for trigrams: walk the list in order and test each title, which
-    finds a page of matches after reading few rows. PostgreSQL's planner makes that
-    choice itself from its statistics; SQLite's cannot, so a bounded count decides.
+    Three ways to a page, by how many titles match:
+
+    - few: read the matches from the trigram index (pg_trgm's GIN index answers LIKE; on
+      SQLite the FTS5 table answers a phrase query) and order that handful;
+    - some: walk the list index in order, keeping the rows whose id is among the matches
+      (checked on the index entry itself, without reading the row);
+    - many, or a query too short for trigrams: walk the list in order testing each title,
+      which finds a page of matches after reading few rows.
+
+    PostgreSQL's planner chooses from its statistics; SQLite's cannot, so a count of the
+    matches, bounded, decides.
     """
     folded = task_keys.fold_title(q or "")
     if not folded:
@@ -675,16 +690,27 @@ def _title_search(q: str | None) -> _TitleSearch | None:
             return _TitleSearch(sa.func.strpos(Task.title_folded, folded) > 0)
         escaped = folded.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         return _TitleSearch(Task.title_folded.like(f"%{escaped}%", escape="\\"))
+    contains = sa.func.instr(Task.title_folded, folded) > 0
     if len(folded) >= TITLE_SEARCH_MIN:
-        phrase = '"' + folded.replace('"', '""') + '"'
+        # Rows holding every trigram of the query, in any place: a superset of the titles
+        # that contain it, found without comparing positions (which costs FTS5 far more
+        # for common trigrams); `contains` then keeps the real matches.
+        trigrams = sorted({folded[i : i + 3] for i in range(len(folded) - 2)})
+        every = " AND ".join('"' + gram.replace('"', '""') + '"' for gram in trigrams)
         matches = sa.select(_TITLE_FTS.c.rowid).where(
-            sa.literal_column("task_title_fts").op("MATCH")(phrase)
+            sa.literal_column(TITLE_SEARCH_TABLE).op("MATCH")(every)
         )
-        bounded = matches.limit(FEW_TITLE_MATCHES).subquery()
+        bounded = matches.limit(SOME_TITLE_MATCHES).subquery()
         found = db.session.scalar(sa.select(sa.func.count()).select_from(bounded)) or 0
         if found < FEW_TITLE_MATCHES:
-            return _TitleSearch(sa.literal_column("task.rowid").in_(matches), drive=True)
-    return _TitleSearch(sa.func.instr(Task.title_folded, folded) > 0)
+            candidates = sa.literal_column("task.rowid").in_(matches)
+            return _TitleSearch(sa.and_(candidates, contains), drive=True)
+        if found < SOME_TITLE_MATCHES:
+            # Computed once for the whole statement, not once per status range.
+            once = matches.cte("title_matches").prefix_with("MATERIALIZED")
+            candidates = sa.literal_column("task.rowid").in_(sa.select(once.c.rowid))
+            return _TitleSearch(sa.and_(candidates, contains))
+    return _TitleSearch(contains)
 
 
 def _col(attribute: so.InstrumentedAttribute[Any]) -> sa.ColumnElement[Any]:
