@@ -1,11 +1,11 @@
 """`make bench`, tasks section: every task list page and API list call at two sizes.
 
-One workspace grows within one run: it is seeded with the smaller task count
-(BENCH_TASKS, default `10000,1000000`), measured over HTTP, grown to the next size with
-the demo's task generator, measured again. Each call is reported as p50/p95 and as a
-multiple of the /healthz p50 of the same step, and the ratio of its p50 at the largest
-size to its p50 at the smallest: a list that reads only the rows it shows keeps that
-ratio near 1.
+One scratch database per size (BENCH_TASKS, default `10000,1000000`), each with a demo
+workspace of that many generated tasks and its own gunicorn; every call is then measured
+on each size in alternating slices, so that the shared machine's changing load weighs
+on all sizes alike. Each call is reported as p50/p95 and as a multiple of the /healthz
+p50 of its size, and the ratio of its p50 at the largest size to its p50 at the
+smallest: a list that reads only the rows it shows keeps that ratio near 1.
 
 Finally `flask --app app seed-demo --tasks N` (N = the largest size) is timed in a
 scratch database of its own.
@@ -26,13 +26,14 @@ import sys
 import time
 import uuid
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode
 
 import sqlalchemy as sa
 
-from bench.load import ROOT, Request, log_in, run_load, send, serve
+from bench.load import ROOT, Request, log_in, percentile, run_load, send, serve
 
 #: The targets of this section: the p50 ratio between sizes, and p95 against /healthz.
 TARGET_P50_RATIO = 2.0
@@ -139,32 +140,53 @@ def calls(port: int, cookie: str, api_key: str, ids: dict[str, list[uuid.UUID]])
     }
 
 
-def measure(port: int, makers: dict, settings: TaskSettings) -> dict:
-    """Each call under load (bounded by count and time); p50/p95 and the share of /healthz."""
-    result = {}
-    for label, make in makers.items():
-        status, body, _ = send(port, make(0))
-        if status != make(0).expect:
-            raise RuntimeError(f"{label} answered {status}: {body[:300]!r}")
-        load = run_load(
-            port,
-            make,
-            clients=settings.clients,
-            max_requests=settings.requests,
-            max_seconds=settings.seconds,
+def measure(ports: dict[int, int], makers: dict[int, dict], settings: TaskSettings) -> dict:
+    """Each call at every size, in turns: a slice of load on one size, then the next.
+
+    The machine is shared, so its load changes from minute to minute; taking the sizes in
+    alternating slices puts them under the same conditions, so their ratio means
+    something. Bounded by count and time. Returns size → label → p50/p95 and the share
+    of that size's /healthz p50.
+    """
+    slices = 4
+    result: dict[int, dict] = {size: {} for size in ports}
+    for label in makers[next(iter(ports))]:
+        latencies: dict[int, list[float]] = {size: [] for size in ports}
+        errors: dict[int, list[str]] = {size: [] for size in ports}
+        for size, port in ports.items():
+            status, body, _ = send(port, makers[size][label](0))
+            if status != makers[size][label](0).expect:
+                raise RuntimeError(f"{label} at {size:,} answered {status}: {body[:300]!r}")
+        for _slice in range(slices):
+            for size, port in ports.items():
+                load = run_load(
+                    port,
+                    makers[size][label],
+                    clients=settings.clients,
+                    max_requests=max(1, settings.requests // slices),
+                    max_seconds=settings.seconds / slices,
+                )
+                latencies[size] += load.latencies_ms
+                if load.first_error:
+                    errors[size].append(load.first_error)
+        for size in ports:
+            result[size][label] = {
+                "n": len(latencies[size]),
+                "p50": percentile(latencies[size], 0.5),
+                "p95": percentile(latencies[size], 0.95),
+                "errors": len(errors[size]),
+                "first_error": errors[size][0] if errors[size] else None,
+            }
+        shown = [(size, result[size][label]) for size in ports]
+        say(
+            f"  {label}: "
+            + ", ".join(f"{n:,}: {e['p50']:.1f} / {e['p95']:.1f} ms" for n, e in shown)
         )
-        result[label] = {
-            "n": load.requests,
-            "p50": load.percentile(0.5),
-            "p95": load.percentile(0.95),
-            "errors": load.errors,
-            "first_error": load.first_error,
-        }
-        say(f"  {label}: p50 {result[label]['p50']:.1f} ms, p95 {result[label]['p95']:.1f} ms")
-    healthz = result[HEALTHZ]["p50"]
-    for entry in result.values():
-        entry["p50_over_healthz"] = entry["p50"] / healthz
-        entry["p95_over_healthz"] = entry["p95"] / healthz
+    for calls_ in result.values():
+        healthz = calls_[HEALTHZ]["p50"]
+        for entry in calls_.values():
+            entry["p50_over_healthz"] = entry["p50"] / healthz
+            entry["p95_over_healthz"] = entry["p95"] / healthz
     return result
 
 
@@ -208,38 +230,33 @@ def run_tasks_section(settings, directory: Path, scratch_database, app_config) -
     from app.services import demo
 
     task_settings = TaskSettings.from_env(settings.workers)
-    figures: dict = {"settings": task_settings.__dict__, "sizes": {}}
-    with scratch_database(settings, directory, "tasks") as url:
-        config = app_config(url, directory)
-        app = create_app(config)
-        with app.app_context():
-            upgrade()
-            say(f"seeding {task_settings.sizes[0]:,} tasks")
-            sizes = demo.DemoSizes.for_contacts(task_settings.contacts, task_settings.sizes[0])
-            credentials = demo.seed_demo("Bench Tasks", sizes)
-            workspace_id = uuid.UUID(credentials.workspace_id)
-            ids = sample_ids(workspace_id)
-            analyze(url)
-            db.session.remove()
-        with serve(config, directory, settings.workers) as (port, _server):
+    figures: dict = {"settings": task_settings.__dict__}
+    with ExitStack() as stack:
+        sites = {}
+        for size in task_settings.sizes:
+            url = stack.enter_context(scratch_database(settings, directory, f"tasks{size}"))
+            config = app_config(url, directory)
+            app = create_app(config)
+            with app.app_context():
+                upgrade()
+                say(f"seeding a workspace of {size:,} tasks")
+                started = time.perf_counter()
+                sizes = demo.DemoSizes.for_contacts(task_settings.contacts, size)
+                credentials = demo.seed_demo("Bench Tasks", sizes)
+                ids = sample_ids(uuid.UUID(credentials.workspace_id))
+                analyze(url)
+                say(f"seeded in {time.perf_counter() - started:.1f} s")
+                db.session.remove()
+                db.engine.dispose()
+            sites[size] = (config, credentials, ids)
+        ports, makers = {}, {}
+        for size, (config, credentials, ids) in sites.items():
+            port, _server = stack.enter_context(serve(config, directory, settings.workers))
             cookie = log_in(port, credentials.email, credentials.password)
-            have = task_settings.sizes[0]
-            for size in task_settings.sizes:
-                if size > have:
-                    with app.app_context():
-                        say(f"adding {size - have:,} tasks")
-                        started = time.perf_counter()
-                        demo.add_demo_tasks(workspace_id, size - have, seed=size)
-                        analyze(url)
-                        say(f"added in {time.perf_counter() - started:.1f} s")
-                        db.session.remove()
-                    have = size
-                say(f"measuring at {size:,} tasks")
-                makers = calls(port, cookie, credentials.api_key, ids)
-                figures["sizes"][size] = measure(port, makers, task_settings)
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
+            ports[size] = port
+            makers[size] = calls(port, cookie, credentials.api_key, ids)
+        say("measuring every size in turns")
+        figures["sizes"] = measure(ports, makers, task_settings)
     if task_settings.time_seed:
         figures["seed_demo"] = time_seed(settings, task_settings, directory, scratch_database)
     figures["targets"] = targets(figures, task_settings)
