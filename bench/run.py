@@ -15,8 +15,13 @@
    p50/p95, share of the ceiling; and the memory of a worker before and after its index.
 4. Times `flask --app app seed-demo --contacts BENCH_N` in a second scratch database.
 
-Prints a table and writes bench/results/<timestamp>.json and bench/results/latest.json.
-Settings (environment): BENCH_N, BENCH_QUERIES (per kind), BENCH_NAIVE_QUERIES,
+5. The tasks section (bench/tasks.py): every task list page and API list call at 10,000
+   and 1,000,000 tasks, and `seed-demo --tasks 1000000` timed.
+
+Prints a table and writes bench/results/<timestamp>.json and bench/results/latest.json
+(a run of the tasks section alone: bench/results/tasks-<backend>-latest.json).
+Settings (environment): BENCH_SECTIONS (default `search,tasks`), BENCH_N, BENCH_QUERIES
+(per kind), BENCH_NAIVE_QUERIES,
 BENCH_HTTP_SECONDS, BENCH_HTTP_REQUESTS, BENCH_CLIENTS, BENCH_WORKERS, BENCH_HTTP=0,
 BENCH_SEED_DEMO=0, BENCH_DATABASE_URL.
 """
