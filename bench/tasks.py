@@ -153,10 +153,12 @@ def measure(ports: dict[int, int], makers: dict[int, dict], settings: TaskSettin
     for label in makers[next(iter(ports))]:
         latencies: dict[int, list[float]] = {size: [] for size in ports}
         errors: dict[int, list[str]] = {size: [] for size in ports}
+        shown: dict[int, int | None] = {}
         for size, port in ports.items():
             status, body, _ = send(port, makers[size][label](0))
             if status != makers[size][label](0).expect:
                 raise RuntimeError(f"{label} at {size:,} answered {status}: {body[:300]!r}")
+            shown[size] = rows_shown(body)
         for _slice in range(slices):
             for size, port in ports.items():
                 load = run_load(
@@ -171,6 +173,7 @@ def measure(ports: dict[int, int], makers: dict[int, dict], settings: TaskSettin
                     errors[size].append(load.first_error)
         for size in ports:
             result[size][label] = {
+                "rows": shown[size],
                 "n": len(latencies[size]),
                 "p50": percentile(latencies[size], 0.5),
                 "p95": percentile(latencies[size], 0.95),
@@ -188,6 +191,15 @@ def measure(ports: dict[int, int], makers: dict[int, dict], settings: TaskSettin
             entry["p50_over_healthz"] = entry["p50"] / healthz
             entry["p95_over_healthz"] = entry["p95"] / healthz
     return result
+
+
+def rows_shown(body: bytes) -> int | None:
+    """How many tasks an answer shows: a page's rows, an API list's items (else None)."""
+    if body.startswith(b"{"):
+        data = json.loads(body).get("data")
+        return len(data) if isinstance(data, list) else None
+    rows = body.count(b'<li class="task-row ')
+    return rows or (0 if b'id="task-empty"' in body or b"task-list" in body else None)
 
 
 def sample_ids(workspace_id: uuid.UUID) -> dict[str, list[uuid.UUID]]:
@@ -337,14 +349,15 @@ def table(figures: dict, backend: str) -> str:
     lines = [
         f"task lists over HTTP ({backend}): p50 / p95 ms and p50 as a multiple of /healthz p50",
         f"{'call':<36}"
-        + "".join(f"{f'{n:,} tasks':>26}" for n in sizes)
+        + "".join(f"{f'{n:,} tasks: rows, p50 / p95, x':>38}" for n in sizes)
         + (f"{'p50 ratio':>11}" if len(sizes) > 1 else ""),
     ]
     for label in figures["sizes"][sizes[0]]:
         row = f"{label:<36}"
         for n in sizes:
             e = figures["sizes"][n][label]
-            row += f"{e['p50']:>9.1f} /{e['p95']:>7.1f} {e['p50_over_healthz']:>6.1f}x"
+            rows = "" if e.get("rows") is None else str(e["rows"])
+            row += f"{rows:>12}{e['p50']:>9.1f} /{e['p95']:>7.1f} {e['p50_over_healthz']:>6.1f}x"
         if len(sizes) > 1 and label != HEALTHZ:
             row += f"{figures['p50_ratio'][label]:>11.2f}"
         lines.append(row)
