@@ -316,7 +316,7 @@ class Task(WorkspaceScoped, Model):
     )
 
 
-#: SQLite's title index: an FTS5 table (and its shadow tables) that migration 0006
+#: SQLite's title index: an FTS5 table (and its shadow tables) that migration 0007
 #: creates with triggers, outside the models (see docs/tasks.md).
 TITLE_SEARCH_TABLE = "task_title_fts"
 #: Indexes that exist on one database only.

@@ -1,5 +1,5 @@
-"""Migration 0006 (stored list order, folded titles, list and title-search indexes) carries
-a populated 0005 database forward on SQLite and PostgreSQL (tests/migration_helpers.py)."""
+"""Migration 0007 (stored list order, folded titles, list and title-search indexes) carries
+a populated 0006 database forward on SQLite and PostgreSQL (tests/migration_helpers.py)."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ Migrate = Callable[[str], None]
 def fresh_database(request, tmp_path) -> Iterator[tuple[sa.Engine, Migrate, object]]:
     """(engine, migrate(revision), app) on an empty database no other test shares.
 
-    `migrate("-0005")` downgrades to 0005.
+    `migrate("-0006")` downgrades to 0006.
     """
     url, cleanup = migration_helpers.fresh_database(request.param, tmp_path)
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "test"})
@@ -52,8 +52,8 @@ WORKSPACE = uuid.uuid4()
 USER = uuid.uuid4()
 CONTACT = uuid.uuid4()
 CREATED = datetime(2026, 2, 1, 9, 0)
-#: (title, due_date, due_at as naive UTC, status, deleted): what users have in 0005.
-TASKS_0005 = [
+#: (title, due_date, due_at as naive UTC, status, deleted): what users have in 0006.
+TASKS_0006 = [
     ("Call Hans Müller", date(2026, 3, 10), None, "open", False),
     ("Send the offer to MÜLLER Logistik", date(2026, 3, 10), datetime(2026, 3, 10, 8), "open",
      False),
@@ -65,14 +65,14 @@ TASKS_0005 = [
 ]  # fmt: skip
 
 
-def populate_0005(engine: sa.Engine) -> list[uuid.UUID]:
-    """A workspace with a user, a contact and tasks, written as revision 0005 stores them."""
+def populate_0006(engine: sa.Engine) -> list[uuid.UUID]:
+    """A workspace with a user, a contact and tasks, written as revision 0006 stores them."""
     meta = sa.MetaData()
     meta.reflect(engine)
     workspace, user, contact, task = (
         meta.tables[n] for n in ("workspace", "user", "contact", "task")
     )
-    ids = [uuid.uuid4() for _ in TASKS_0005]
+    ids = [uuid.uuid4() for _ in TASKS_0006]
 
     def rows(*given: dict) -> list[dict]:
         # Reflected SQLite columns are CHAR(32): ids go in as the hex that sa.Uuid writes.
@@ -115,16 +115,16 @@ def populate_0005(engine: sa.Engine) -> list[uuid.UUID]:
                  "deleted_at": CREATED if deleted else None, "created_by_user_id": USER,
                  "created_by_api_key_id": None}
                 for task_id, (title, due_date, due_at, status, deleted)
-                in zip(ids, TASKS_0005, strict=True)
+                in zip(ids, TASKS_0006, strict=True)
             ]),
         )  # fmt: skip
     return ids
 
 
-def test_0006_backfills_sort_keys_and_title_search_for_existing_tasks(fresh_database):
+def test_0007_backfills_sort_keys_and_title_search_for_existing_tasks(fresh_database):
     engine, migrate, app = fresh_database
-    migrate("0005")
-    ids = populate_0005(engine)
+    migrate("0006")
+    ids = populate_0006(engine)
     migrate("head")
 
     with engine.connect() as connection:
@@ -134,7 +134,7 @@ def test_0006_backfills_sort_keys_and_title_search_for_existing_tasks(fresh_data
                 sa.text("SELECT id, title, due_date, due_at, due_sort, title_folded FROM task")
             )
         }
-    for task_id, (title, due_date, due_at, *_rest) in zip(ids, TASKS_0005, strict=True):
+    for task_id, (title, due_date, due_at, *_rest) in zip(ids, TASKS_0006, strict=True):
         row = stored[task_id.hex if engine.dialect.name == "sqlite" else task_id]
         instant = due_at.replace(tzinfo=UTC) if due_at else None
         assert row.due_sort == task_keys.due_sort_key(due_date, instant), title
@@ -184,15 +184,15 @@ def test_0006_backfills_sort_keys_and_title_search_for_existing_tasks(fresh_data
         db.engine.dispose()
 
 
-def test_0006_downgrades_and_upgrades_again(fresh_database):
+def test_0007_downgrades_and_upgrades_again(fresh_database):
     engine, migrate, _app = fresh_database
-    migrate("0005")
-    populate_0005(engine)
     migrate("0006")
-    migrate("-0005")
+    populate_0006(engine)
+    migrate("0007")
+    migrate("-0006")
     with engine.connect() as connection:
         columns = {c["name"] for c in sa.inspect(connection).get_columns("task")}
     assert "due_sort" not in columns and "title_folded" not in columns
-    migrate("0006")
+    migrate("0007")
     with engine.connect() as connection:
         assert connection.scalar(sa.text("SELECT count(*) FROM task WHERE title_folded = ''")) == 0

@@ -12,8 +12,8 @@ trigram tokenizer on SQLite, an external-content table over `task` kept in step 
 triggers. A later migration that rebuilds the `task` table on SQLite (batch mode) must
 recreate those triggers and run the FTS5 `rebuild` command.
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 """
 
 import sqlalchemy as sa
@@ -21,8 +21,8 @@ from alembic import op
 
 from app.services.task_keys import DATE_ONLY, DAY, NO_DUE, OFFSET, fold_title
 
-revision = "0006"
-down_revision = "0005"
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
