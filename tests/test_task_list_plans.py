@@ -48,7 +48,7 @@ def ids(workspace):
             "title": f"Call Hans Müller {n}",
             "status": ("open", "in_progress", "completed")[n % 3],
             "priority": (None, "low", "medium", "high")[n % 4],
-            "assignee_id": user.id if n % 2 else None,
+            "assignee_id": user.id if n % 10 == 1 else None,
             "due_date": date(2026, 3, 1) + timedelta(days=n % 20) if n % 5 else None,
             "created_date": NOW - timedelta(days=n),
             "updated_at": NOW,
