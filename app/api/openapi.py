@@ -37,6 +37,8 @@ def _ref(name: str, kind: str = "schemas") -> dict[str, str]:
 ENUM_SCHEMAS: dict[str, dict[str, Any]] = {
     "TaskStatus": {"type": "string", "enum": list(TASK_STATUSES)},
     "TaskPriority": {"type": "string", "enum": list(TASK_PRIORITIES)},
+    #: `assignee_id=none` on the list: the tasks nobody is assigned to.
+    "Unassigned": {"type": "string", "enum": [task_rules.UNASSIGNED]},
 }
 _STATUS = _ref("TaskStatus")
 _NULLABLE_PRIORITY = {"anyOf": [_ref("TaskPriority"), {"type": "null"}]}
@@ -143,7 +145,7 @@ LIST_QUERY: dict[str, dict[str, Any]] = {
     "priority": _query("priority", _ref("TaskPriority"), "Only this priority."),
     "assignee_id": _query(
         "assignee_id",
-        {"anyOf": [_UUID, {"type": "string", "enum": ["none"]}]},
+        {"anyOf": [_UUID, _ref("Unassigned")]},
         "Only tasks assigned to this user; `none` for tasks nobody is assigned to.",
     ),
     "contact_id": _query("contact_id", _UUID, "Only tasks linked to this contact."),

@@ -43,8 +43,6 @@ LIST_PARAMETERS = (
 REPEATABLE_PARAMETERS = frozenset({"status"})
 UUID_PARAMETERS = ("assignee_id", *tasks.PARENT_LINKS)
 DEFAULT_LIMIT = 50
-#: The `assignee_id` value that lists unassigned tasks.
-UNASSIGNED = "none"
 _INTEGER = re.compile(r"^-?\d{1,9}$")
 
 
@@ -159,7 +157,7 @@ def list_arguments(args: MultiDict) -> tuple[tasks.TaskFilters, int, str | None]
             return None
 
     # `assignee_id=none` lists the tasks nobody is assigned to.
-    unassigned = args.getlist("assignee_id") == [UNASSIGNED]
+    unassigned = args.getlist("assignee_id") == [tasks.UNASSIGNED]
     ids = {
         name: one(name, _uuid)
         for name in UUID_PARAMETERS

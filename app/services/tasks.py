@@ -428,6 +428,8 @@ def _live_task(workspace_id: uuid.UUID, task_id: uuid.UUID) -> Task:
 
 
 DUE_FILTERS = ("overdue", "today", "week", "none")
+#: What an assignee filter says for "tasks nobody is assigned to" (`assignee_id=none`).
+UNASSIGNED = "none"
 PAGE_LIMIT_MAX = 200
 #: Title searches of fewer characters than this cannot use the trigram indexes: they
 #: walk the list in order instead, which is fast for the common short strings they are.
