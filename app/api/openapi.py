@@ -17,6 +17,7 @@ from app.api import bp
 from app.models import TASK_PRIORITIES, TASK_STATUSES
 from app.services import idempotency
 from app.services import tasks as task_rules
+from app.services.reminders import REMINDER_RULES
 
 OPENAPI_VERSION = "3.1.0"
 API_VERSION = "1.0.0"
@@ -96,6 +97,23 @@ BODY_FIELDS: dict[str, dict[str, Any]] = {
         "description": "Kept when within the last 5 years and at most 24 hours ahead; "
         "otherwise now() is used and meta.created_date_adjusted says so.",
     },
+    "remind_at": {
+        "type": ["string", "null"],
+        "format": "date-time",
+        "description": "When the reminder email goes out, as a fixed instant (without an "
+        "offset: the workspace's time zone). null removes the reminder. Not together with "
+        "reminder.",
+    },
+    "reminder": {
+        "type": ["string", "null"],
+        "enum": [*REMINDER_RULES, None],
+        "description": "A reminder relative to the due date, which moves when the due date "
+        "does: "
+        + "; ".join(f"{rule.name}: {rule.label}" for rule in REMINDER_RULES.values())
+        + ". A date-only task counts as due at 08:00 in the assignee's time zone. Needs a "
+        "due date. Not together with remind_at. When neither is given on create, the "
+        "creating user's default reminder applies.",
+    },
 }
 
 _DATE_TIME = {"type": "string", "format": "date-time"}
@@ -126,6 +144,15 @@ TASK_FIELDS: dict[str, dict[str, Any]] = {
     "created_date": _DATE_TIME,
     "updated_at": _DATE_TIME,
     "completed_at": _NULLABLE_DATE_TIME,
+    "remind_at": {
+        **_NULLABLE_DATE_TIME,
+        "description": "When the reminder goes out (UTC), or null.",
+    },
+    "reminder": {
+        "type": ["string", "null"],
+        "enum": [*REMINDER_RULES, None],
+        "description": "The relative reminder remind_at follows, or null for a fixed one.",
+    },
 }
 
 

@@ -35,4 +35,6 @@ def task_json(task: Task) -> dict[str, Any]:
         "created_date": isoformat_utc(task.created_date),
         "updated_at": isoformat_utc(task.updated_at),
         "completed_at": isoformat_utc(task.completed_at),
+        "remind_at": isoformat_utc(task.remind_at),
+        "reminder": task.remind_rule,
     }

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from app.models import Task, Workspace
+from app.models import Task, User, Workspace
 from app.services import dates
 from app.services.tasks import is_overdue
 
@@ -19,6 +19,16 @@ def workspace_zone(workspace: Workspace) -> ZoneInfo:
         return dates.zone(workspace.timezone or "UTC")
     except ValueError:
         return ZoneInfo("UTC")
+
+
+def user_zone(user: User) -> ZoneInfo:
+    """A user's own zone (settings page), else the workspace's (reminders, digest, feed)."""
+    if user.timezone:
+        try:
+            return dates.zone(user.timezone)
+        except ValueError:
+            pass
+    return workspace_zone(user.workspace)
 
 
 def today_in(tz: ZoneInfo, now: datetime | None = None) -> date:

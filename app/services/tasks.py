@@ -35,7 +35,7 @@ from app.models import (
     User,
     Workspace,
 )
-from app.services import dates, task_keys
+from app.services import dates, outbox, reminders, task_keys
 from app.services.accounts import READ, WRITE, Actor
 from app.services.errors import NotFound, ValidationError
 from app.services.references import resolve_name
@@ -69,6 +69,8 @@ CREATE_FIELDS = frozenset(
         "deal_id",
         "event_id",
         "created_date",
+        "remind_at",
+        "reminder",
     }
 )
 #: PATCH takes every field of create except created_date, which is fixed once set.
@@ -206,6 +208,12 @@ def create_task(
     fields.fail_if_any()
     _resolve_names(payload, values, actor.workspace_id)
     _require_parent(values)
+    if "remind_at" not in payload and "reminder" not in payload and actor.user_id:
+        # Nothing said about a reminder: the creator's default, when there is a due date.
+        default = db.session.get(User, actor.user_id).default_reminder
+        if default in reminders.REMINDER_RULES and values.get("due_date") is not None:
+            values["remind_rule"] = default
+    _settle_reminder(values, values, payload, actor.workspace_id)
 
     created_date, adjusted = dates.CREATED_DATE_WINDOW.resolve(given_created, now)
     values["status"] = status = values.get("status") or "open"
@@ -219,6 +227,8 @@ def create_task(
         created_by_api_key_id=actor.api_key_id,
     )
     db.session.add(task)
+    db.session.flush()
+    _notify_assignee(actor, task, now)
     if commit:
         db.session.commit()
     else:
@@ -249,14 +259,30 @@ def update_task(
     fields.fail_if_any()
     _resolve_names(payload, values, actor.workspace_id)
     _require_parent({name: values.get(name, getattr(task, name)) for name in PARENT_LINKS})
+    current = {name: getattr(task, name) for name in _REMINDER_INPUTS}
+    _settle_reminder({**current, **values}, values, payload, actor.workspace_id)
 
     if "status" in values and values["status"] != task.status:
         task.completed_at = now if values["status"] == "completed" else None
+        if values["status"] == "completed":
+            outbox.cancel_reminders(task.id)
+    reassigned = "assignee_id" in values and values["assignee_id"] != task.assignee_id
     for name, value in values.items():
         setattr(task, name, value)
     task.updated_at = now
+    if reassigned:
+        db.session.flush()
+        _notify_assignee(actor, task, now)
     db.session.commit()
     return task
+
+
+def _notify_assignee(actor: Actor, task: Task, now: datetime) -> None:
+    """An email and an in-app notice for whoever someone else just assigned the task to,
+    written in the task's own transaction (app/services/notifications.py)."""
+    from app.services.notifications import note_assignment
+
+    note_assignment(actor, task, now)
 
 
 def complete_task(actor: Actor, task_id: uuid.UUID, *, now: datetime | None = None) -> Task:
@@ -281,6 +307,7 @@ def delete_task(actor: Actor, task_id: uuid.UUID, *, now: datetime | None = None
     """Soft-delete: the task disappears from lists and reads, and `restore_task` undoes it."""
     actor.require(WRITE)
     task = _live_task(actor.workspace_id, task_id)
+    outbox.cancel_reminders(task.id)
     task.deleted_at = now or dates.now()
     task.updated_at = task.deleted_at
     db.session.commit()
@@ -340,8 +367,58 @@ def _read_values(fields: _Fields, workspace_id: uuid.UUID, tz) -> dict[str, Any]
         if assignee_id is not None and not _active_user(assignee_id, workspace_id):
             fields.problems["assignee_id"] = "is not an active user of your workspace"
         values["assignee_id"] = assignee_id
+    if "remind_at" in present:
+        values["remind_at"] = fields.parsed("remind_at", lambda v: dates.parse_instant(v, tz))
+        values["remind_rule"] = None
+    if "reminder" in present:
+        values["remind_rule"] = fields.choice("reminder", tuple(reminders.REMINDER_RULES))
+        if fields.given("reminder") and fields.given("remind_at"):
+            fields.problems["reminder"] = (
+                "give either reminder (relative to the due date) or remind_at, not both"
+            )
     values.update(_read_links(fields, workspace_id))
     return values
+
+
+#: What a relative reminder's instant depends on.
+_REMINDER_INPUTS = ("due_date", "due_at", "assignee_id", "remind_rule", "remind_at")
+
+
+def _settle_reminder(
+    merged: Mapping[str, Any], values: dict[str, Any], payload: Mapping[str, Any], workspace_id
+) -> None:
+    """Set `values["remind_at"]` from a relative rule, whenever the rule or due date changed.
+
+    `merged` is the task as it will be (stored values overlaid with the new ones). A rule
+    needs a due date: asked for without one, it is a validation error; when a due date is
+    cleared, the reminder goes with it. A fixed `remind_at` is left as given.
+    """
+    rule = merged.get("remind_rule")
+    if rule is None:
+        return
+    due_day = merged.get("due_date")
+    if due_day is None:
+        if payload.get("reminder") is not None:
+            raise ValidationError.for_fields(
+                {"reminder": "must come with a due date; give remind_at for a fixed time"}
+            )
+        values["remind_at"] = None
+        return
+    if not any(name in values for name in _REMINDER_INPUTS):
+        return
+    tz = reminder_zone(merged.get("assignee_id"), workspace_id)
+    values["remind_at"] = reminders.remind_at_for(rule, due_day, merged.get("due_at"), tz)
+    values["remind_rule"] = rule
+
+
+def reminder_zone(assignee_id: uuid.UUID | None, workspace_id: uuid.UUID):
+    """The zone a task's reminders are computed in: its assignee's, else the workspace's."""
+    from app.services.schedule import user_zone, workspace_zone
+
+    assignee = db.session.get(User, assignee_id) if assignee_id else None
+    if assignee is not None:
+        return user_zone(assignee)
+    return workspace_zone(db.session.get(Workspace, workspace_id))
 
 
 def _names_any_parent(payload: Mapping[str, Any]) -> bool:

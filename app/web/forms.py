@@ -12,6 +12,7 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     EmailField,
     HiddenField,
     PasswordField,
@@ -25,6 +26,7 @@ from wtforms.validators import InputRequired
 
 from app.models import TASK_PRIORITIES
 from app.services.accounts import KNOWN_SCOPES
+from app.services.reminders import REMINDER_RULES
 
 try:
     # New in WTForms 3.3; types-WTForms still describes 3.2.
@@ -43,6 +45,26 @@ def choices(pairs) -> list:
 STATUS_PAIRS = [("open", "Open"), ("in_progress", "In progress"), ("completed", "Completed")]
 STATUS_CHOICES = choices(STATUS_PAIRS)
 PRIORITY_CHOICES = choices([("", "No priority")] + [(p, p.capitalize()) for p in TASK_PRIORITIES])
+#: The form's reminder choice for "at this exact time" (the API's `remind_at`).
+CUSTOM_REMINDER = "custom"
+#: "My default": the field is left out, so the service applies the user's default reminder
+#: (only when the task has a due date).
+DEFAULT_REMINDER = "default"
+
+
+def reminder_choices(default_rule: str | None = None) -> list:
+    """The reminder select; with `default_rule`, a first choice that names the default."""
+    first = [("", "No reminder")]
+    if default_rule in REMINDER_RULES:
+        label = REMINDER_RULES[default_rule].label
+        first = [(DEFAULT_REMINDER, f"My default ({label[:1].lower()}{label[1:]})"), *first]
+    return choices(
+        first
+        + [(rule.name, rule.label) for rule in REMINDER_RULES.values()]
+        + [(CUSTOM_REMINDER, "At a time I choose")]
+    )
+
+
 #: The four parent links: (kind, id field, text field of the combobox, search URL segment).
 LINKS = (
     ("contact", "contact_id", "contact_name", "contacts"),
@@ -87,6 +109,8 @@ class TaskForm(FlaskForm):
     due_date = StringField("Due date")
     due_time = StringField("Time (optional)")
     assignee_id = SelectField("Assignee", choices=[], validate_choice=False)
+    reminder = SelectField("Reminder", choices=reminder_choices(), validate_choice=False)
+    remind_at = StringField("Reminder time")
     contact_id = HiddenField()
     contact_name = StringField("Contact")
     company_id = HiddenField()
@@ -116,7 +140,18 @@ class TaskForm(FlaskForm):
                 getattr(self, id_field).data
             ):
                 problems[id_field] = f"Choose a {kind} from the suggestions, or clear the text."
+        if self.reminder.data == CUSTOM_REMINDER and not strip_or_none(self.remind_at.data):
+            problems["remind_at"] = "Give the reminder's date and time, or choose another reminder."
         return problems
+
+    def reminder_values(self) -> dict[str, Any]:
+        """`reminder` (a rule, or None for none) or `remind_at` (a wall-clock time)."""
+        choice = self.reminder.data or ""
+        if choice == CUSTOM_REMINDER:
+            return {"remind_at": self.remind_at.data}
+        if choice == DEFAULT_REMINDER:
+            return {}
+        return {"reminder": choice if choice in REMINDER_RULES else None}
 
     def payload(self, *, partial: bool, unchanged: Mapping[str, str] | None = None) -> dict:
         """The API's fields for `create_task` (`partial=False`) or `update_task` (`True`).
@@ -149,7 +184,27 @@ class TaskForm(FlaskForm):
         values = {name: strip_or_none(value) for name, value in values.items()}
         if not partial:
             values = {name: value for name, value in values.items() if value is not None}
+        reminder = self.reminder_values()
+        if not unchanged or reminder != unchanged.get("_reminder"):
+            # "No reminder" is said explicitly, so the user's default does not apply.
+            values.update({name: strip_or_none(value) for name, value in reminder.items()})
         return values
+
+
+def timezone_choices() -> list[tuple[str, str]]:
+    """Every IANA zone this machine knows, as (value, label) pairs."""
+    from zoneinfo import available_timezones
+
+    zones = sorted(z for z in available_timezones() if "/" in z and not z.startswith("Etc/"))
+    return [(zone, zone.replace("_", " ")) for zone in ["UTC", *zones]]
+
+
+class NotificationSettingsForm(FlaskForm):
+    timezone = SelectField("Time zone", choices=[], validate_choice=False)
+    default_reminder = SelectField("Default reminder for new tasks", validate_choice=False)
+    notify_reminders = BooleanField("Reminder emails")
+    notify_digest = BooleanField("Morning digest at 08:00")
+    notify_assignments = BooleanField("When someone assigns me a task")
 
 
 class MultiCheckboxField(SelectMultipleField):

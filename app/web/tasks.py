@@ -20,7 +20,17 @@ from app.services.accounts import WRITE
 from app.services.errors import AmbiguousReference, Candidate, ValidationError
 from app.services.tasks import PARENT_FIELD, SUGGESTED_TASK_TYPES, TaskFilters
 from app.web import bp
-from app.web.forms import LINKS, NAME_FIELDS, STATUS_PAIRS, TaskForm, choices, combine_due
+from app.web.forms import (
+    CUSTOM_REMINDER,
+    DEFAULT_REMINDER,
+    LINKS,
+    NAME_FIELDS,
+    STATUS_PAIRS,
+    TaskForm,
+    choices,
+    combine_due,
+    reminder_choices,
+)
 from app.web.helpers import (
     current_actor,
     flash_undo,
@@ -52,6 +62,8 @@ FIELD_LABELS = {
     "deal_id": "Deal",
     "event_id": "Event",
     "created_date": "Created date",
+    "reminder": "Reminder",
+    "remind_at": "Reminder time",
     PARENT_FIELD: "Links",
 }
 #: Where each error is shown: the combobox of a link collects its id's and its name's errors.
@@ -64,6 +76,7 @@ ERROR_SLOTS = {
     "event_id": "event",
     "due_date": "due_date",
     "due_time": "due_date",
+    "remind_at": "reminder",
     PARENT_FIELD: "links",
 }
 #: Which input an error summary links to, per slot.
@@ -365,6 +378,7 @@ def task_new():
     }
     form = TaskForm(
         assignee_id=str(current_user.id),
+        reminder=DEFAULT_REMINDER if current_user.default_reminder else "",
         next=safe_next(request.args.get("next")) or "",
         **prefill,
     )
@@ -413,6 +427,7 @@ def task_edit(task_id: uuid.UUID):
         unchanged = {
             "due_date": combine_due(initial["due_date"], initial["due_time"]) or "",
             "assignee_id": initial["assignee_id"],
+            "_reminder": TaskForm(formdata=None, **initial).reminder_values(),
         }
         payload = form.payload(partial=True, unchanged=unchanged)
         payload.pop("created_date", None)  # fixed once set (the form shows it read-only)
@@ -464,6 +479,8 @@ def form_values(task: Task) -> dict[str, str]:
     due_time = ""
     if task.due_at is not None:
         due_time = task.due_at.astimezone(tz).strftime("%H:%M")
+    reminder = task.remind_rule or (CUSTOM_REMINDER if task.remind_at else "")
+    remind_at = task.remind_at.astimezone(tz).strftime("%Y-%m-%dT%H:%M") if task.remind_at else ""
     return {
         "title": task.title,
         "description": task.description or "",
@@ -473,6 +490,8 @@ def form_values(task: Task) -> dict[str, str]:
         "due_date": task.due_date.isoformat() if task.due_date else "",
         "due_time": due_time,
         "assignee_id": str(task.assignee_id) if task.assignee_id else "",
+        "reminder": reminder,
+        "remind_at": remind_at if reminder == CUSTOM_REMINDER else "",
         "contact_id": str(task.contact_id) if task.contact_id else "",
         "company_id": str(task.company_id) if task.company_id else "",
         "deal_id": str(task.deal_id) if task.deal_id else "",
@@ -494,6 +513,7 @@ def render_task_form(
     if assignee is not None and not assignee.active:
         users.append(assignee)
     form.set_assignees(users)
+    form.reminder.choices = reminder_choices(None if task else current_user.default_reminder)
     for kind, id_field, _text, _segment in LINKS:
         record_id = _uuid(getattr(form, id_field).data)
         hit = record_id and search.describe_record(kind, current_user.workspace_id, record_id)
