@@ -1,5 +1,6 @@
 # crm-tasks — each target is one command a newcomer can type.
 #   make run    install, migrate, seed the demo workspace once, serve on http://127.0.0.1:5000
+#               with a notify worker beside it (emails as .eml files in instance/mail/)
 #   make test   install and run the whole suite
 #   make serve  gunicorn, as in production
 #   make bench  search and HTTP benchmarks (see README)
@@ -11,6 +12,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 5000
+NOTIFY_INTERVAL ?= 20
 
 .PHONY: run test serve bench install vendor lint clean
 
@@ -47,7 +49,11 @@ run: install
 	$(FLASK) db upgrade
 	@$(FLASK) demo-credentials >/dev/null 2>&1 || $(FLASK) seed-demo
 	@$(FLASK) demo-credentials --url http://$(HOST):$(PORT)
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	@# The notify worker runs beside the app and stops with it; it says where mail goes
+	@# (instance/mail/ as .eml files unless MAIL_SERVER is set).
+	@$(FLASK) notify --loop --interval $(NOTIFY_INTERVAL) & notify_pid=$$!; \
+	  trap 'kill $$notify_pid 2>/dev/null' EXIT INT TERM; \
+	  $(FLASK) run --host $(HOST) --port $(PORT)
 
 serve: install
 	$(FLASK) db upgrade

@@ -12,6 +12,7 @@ import json
 import os
 import shlex
 import sys
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, timedelta
@@ -24,7 +25,16 @@ from flask.cli import with_appcontext
 
 from app.extensions import db
 from app.models import ROLES
-from app.services import accounts, demo, idempotency, importing
+from app.services import (
+    accounts,
+    calendar,
+    dates,
+    demo,
+    idempotency,
+    importing,
+    mail,
+    notifications,
+)
 from app.services.errors import ServiceError
 from app.services.records import Progress
 from app.services.text import fold_name
@@ -46,6 +56,8 @@ def register(app: Flask) -> None:
         purge_expired,
         deactivate_user,
         activate_user,
+        notify,
+        calendar_url,
     ):
         app.cli.add_command(cli_command)
 
@@ -118,6 +130,63 @@ def purge_expired() -> None:
     Housekeeping for a daily cron job: expired records are never replayed anyway.
     """
     click.echo(idempotency.purge_expired())
+
+
+def _instant(_ctx, _param, value: str | None):
+    """`--now` as an aware UTC datetime (an ISO 8601 date-time; without offset, UTC)."""
+    if value is None:
+        return None
+    try:
+        return dates.parse_instant(value, dates.zone("UTC"))
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from exc
+
+
+@command("notify")
+@click.option("--loop", is_flag=True, help="Keep running, one pass every --interval seconds.")
+@click.option(
+    "--now",
+    "now",
+    callback=_instant,
+    metavar="ISO-8601",
+    help="Act as of this instant (tests, backfills) instead of the clock.",
+)
+@click.option("--interval", default=60.0, show_default=True, type=click.FloatRange(min=0.1))
+def notify(loop: bool, now, interval: float) -> None:
+    """Queue due reminders and digests, then deliver the outbox; prints what was sent.
+
+    Safe to run on several machines at once (each message is claimed by one sender). One
+    pass suits cron or a systemd timer; --loop runs as a long-lived worker.
+    """
+    transport = mail.transport_for()
+    where = (
+        f"SMTP {current_app.config['MAIL_SERVER']}"
+        if current_app.config.get("MAIL_SERVER")
+        else f"files in {mail.mail_directory()}"
+    )
+    if loop:
+        click.echo(f"notify: delivering to {where} every {interval:g} s (Ctrl+C stops)")
+    while True:
+        report = notifications.run_pass(transport, now=now)
+        line = (
+            f"queued {report.reminders} reminders and {report.digests} digests;"
+            f" sent {report.delivery.sent}, failed attempts {report.delivery.failed_attempts}"
+        )
+        if not loop:
+            click.echo(line)
+            return
+        if report.delivery.sent or report.delivery.failed_attempts or report.reminders:
+            click.echo(line, err=True)
+        db.session.remove()
+        time.sleep(interval)
+
+
+@command("calendar-url")
+@click.option("--user", "email", required=True, help="The user's email address.")
+def calendar_url(email: str) -> None:
+    """Print a user's private calendar feed URL (`/calendar/<token>.ics`)."""
+    user = accounts.find_user(email)
+    click.echo(calendar.feed_url(user))
 
 
 @command("create-user")

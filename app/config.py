@@ -72,6 +72,10 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
     config.setdefault(
         "API_KEY_CREATE_LIMIT", env.get("API_KEY_CREATE_LIMIT", DEFAULT_API_KEY_CREATE_LIMIT)
     )
+    from app.services.mail import mail_config_from_env
+
+    config.update(mail_config_from_env(env))
+    config.setdefault("APP_BASE_URL", env.get("APP_BASE_URL", "http://127.0.0.1:5000"))
     config.update(overrides)
     config["API_KEY_LIMIT"] = _whole_number(config["API_KEY_LIMIT"], "API_KEY_LIMIT", minimum=1)
     config["API_KEY_CREATE_LIMIT"] = _limit(config["API_KEY_CREATE_LIMIT"], "API_KEY_CREATE_LIMIT")

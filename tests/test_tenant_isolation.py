@@ -226,6 +226,34 @@ def probe_api_create(web, api, foreign, app):
     assert_no_task_titled(app, "steal")
 
 
+def probe_own_pages(method, path):
+    """Pages about the signed-in user only: nothing of the other workspace on them."""
+
+    def probe(web, api, foreign, app):
+        response = getattr(web, method)(path)
+        assert response.status_code in (200, 303)
+        assert_reveals_nothing(response, foreign)
+        assert_foreign_untouched(app, foreign)
+
+    return probe
+
+
+def probe_token_pages(web, api, foreign, app):
+    """Feed and unsubscribe answer 404 to any token that is not one of ours."""
+    for token in (foreign.task.hex * 2, str(foreign.task), "x"):
+        assert api.get(f"/calendar/{token}.ics").status_code == 404
+        assert api.post(f"/notifications/unsubscribe/{token}").status_code == 404
+    from app.models import User
+    from app.services import calendar
+
+    with app.test_request_context():
+        admin = db.session.scalar(sa.select(User).where(User.role == "admin"))
+        url = calendar.feed_url(admin)
+    response = api.get(url.split("://", 1)[1].split("/", 1)[1].join(["/", ""]))
+    assert response.status_code == 200
+    assert_reveals_nothing(response, foreign)
+
+
 def assert_no_task_titled(app, title: str) -> None:
     with app.app_context():
         assert db.session.scalar(sa.select(Task).where(Task.title == title)) is None
@@ -296,6 +324,12 @@ PROBES = {
     "api.update_task": probe_api_task("patch"),
     "api.delete_task": probe_api_task("delete"),
     "api.create_task": probe_api_create,
+    "web.notification_settings": probe_own_pages("get", "/settings/notifications"),
+    "web.calendar_reset": probe_own_pages("post", "/settings/notifications/calendar/reset"),
+    "web.notification_list": probe_own_pages("get", "/notifications"),
+    "web.notifications_read": probe_own_pages("post", "/notifications/read"),
+    "web.calendar_feed": probe_token_pages,
+    "web.unsubscribe": probe_token_pages,
 }
 
 

@@ -264,6 +264,10 @@ def demo_email(workspace_name: str) -> str:
     return f"{local}+{tag}@{domain}"
 
 
+#: How far ahead the demo's "due soon" task is due (its reminder is due at seed time).
+DEMO_REMINDER_LEAD = timedelta(minutes=15)
+
+
 def seed_demo(
     workspace_name: str = DEMO_WORKSPACE_NAME,
     sizes: DemoSizes | None = None,
@@ -318,6 +322,7 @@ class DemoData:
     def __init__(self, workspace: Workspace, sizes: DemoSizes, now: datetime) -> None:
         self.workspace_id = workspace.id
         self.zone = dates.zone(workspace.timezone)
+        self.now = now
         self.today = now.astimezone(self.zone).date()
         self.rng = random.Random(RANDOM_SEED)
         self.companies = self._companies(sizes.companies)
@@ -467,7 +472,18 @@ class DemoData:
             return (self.today + timedelta(days=days)).isoformat()
 
         featured = self.contacts[0]
+        soon = self.now + DEMO_REMINDER_LEAD
         samples: list[dict[str, Any]] = [
+            {
+                # Due in 15 minutes with a reminder 15 minutes before: `make run`'s notify
+                # worker writes its email to instance/mail/ on its first pass.
+                "title": f"Confirm today's call with {FEATURED_CONTACT}",
+                "priority": "high",
+                "task_type": "call",
+                "due_date": dates.isoformat_utc(soon),
+                "reminder": "15m_before",
+                "contact_id": str(featured["id"]),
+            },
             {
                 "title": f"Call {FEATURED_CONTACT} about the renewal",
                 "priority": "high",
