@@ -318,3 +318,51 @@ def test_digest_follows_a_far_zone_and_dst(workspace, member, contact):
     # New York springs forward on Sun 8 Mar 2026: 08:00 on Mon 9 Mar is 12:00 UTC (EDT).
     assert notifications.queue_digests(datetime(2026, 3, 9, 11, 59, tzinfo=UTC)) == 0
     assert notifications.queue_digests(datetime(2026, 3, 9, 12, 0, tzinfo=UTC)) == 1
+
+
+def test_form_repeat_fields_make_an_rrule_and_the_list_marks_it(member_client, contact):
+    response = member_client.post(
+        "/tasks",
+        data={
+            "title": "Weekly report",
+            "contact_id": str(contact.id),
+            "due_date": "2026-03-02",
+            "repeat": "WEEKLY",
+            "repeat_interval": "2",
+            "repeat_days": ["MO", "TH"],
+            "repeat_end": "count",
+            "repeat_count": "5",
+        },
+    )
+    assert response.status_code == 303, text(response)
+    task = only_task()
+    assert task.recurrence == "FREQ=WEEKLY;INTERVAL=2;BYDAY=MO,TH;COUNT=5"
+    listing = text(member_client.get("/tasks"))
+    assert "Repeats" in listing and "Every 2 weeks on Mon, Thu, 5 more times" in listing
+    edit = text(member_client.get(f"/tasks/{task.id}/edit"))
+    assert 'id="repeat-day-TH" value="TH" checked' in edit
+    bad = member_client.post(
+        f"/tasks/{task.id}/edit",
+        data={
+            "title": "Weekly report",
+            "contact_id": str(contact.id),
+            "due_date": "2026-03-02",
+            "repeat": "MONTHLY",
+            "repeat_month_day": "40",
+        },
+    )
+    assert bad.status_code == 400 and "BYMONTHDAY must be a whole number from 1 to 31" in text(bad)
+    db.session.expire_all()
+    assert only_task().recurrence == "FREQ=WEEKLY;INTERVAL=2;BYDAY=MO,TH;COUNT=5"
+    cleared = member_client.post(
+        f"/tasks/{task.id}/edit",
+        data={
+            "title": "Weekly report",
+            "contact_id": str(contact.id),
+            "due_date": "2026-03-02",
+            "repeat": "",
+        },
+    )
+    assert cleared.status_code == 303
+    db.session.expire_all()
+    assert only_task().recurrence is None

@@ -114,6 +114,14 @@ BODY_FIELDS: dict[str, dict[str, Any]] = {
         "due date. Not together with remind_at. When neither is given on create, the "
         "creating user's default reminder applies.",
     },
+    "recurrence": {
+        "type": ["string", "null"],
+        "maxLength": 255,
+        "examples": ["FREQ=WEEKLY;BYDAY=MO,TH", "FREQ=MONTHLY;BYMONTHDAY=15;COUNT=6"],
+        "description": "An RFC 5545 RRULE subset: FREQ (DAILY, WEEKLY, MONTHLY, YEARLY), "
+        "INTERVAL, BYDAY (weekly), BYMONTHDAY (monthly), UNTIL or COUNT. Needs a due date. "
+        "Completing the task creates the next occurrence once. Stored canonically.",
+    },
 }
 
 _DATE_TIME = {"type": "string", "format": "date-time"}
@@ -152,6 +160,10 @@ TASK_FIELDS: dict[str, dict[str, Any]] = {
         "type": ["string", "null"],
         "enum": [*REMINDER_RULES, None],
         "description": "The relative reminder remind_at follows, or null for a fixed one.",
+    },
+    "recurrence": {
+        "type": ["string", "null"],
+        "description": "The RRULE this task repeats with (canonical), or null.",
     },
 }
 

@@ -37,4 +37,5 @@ def task_json(task: Task) -> dict[str, Any]:
         "completed_at": isoformat_utc(task.completed_at),
         "remind_at": isoformat_utc(task.remind_at),
         "reminder": task.remind_rule,
+        "recurrence": task.recurrence,
     }

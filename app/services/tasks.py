@@ -20,6 +20,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import current_app
 from itsdangerous import BadData, URLSafeSerializer
+from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.models import (
@@ -35,7 +36,7 @@ from app.models import (
     User,
     Workspace,
 )
-from app.services import dates, outbox, reminders, task_keys
+from app.services import dates, outbox, recurrence, reminders, task_keys
 from app.services.accounts import READ, WRITE, Actor
 from app.services.errors import NotFound, ValidationError
 from app.services.references import resolve_name
@@ -71,6 +72,7 @@ CREATE_FIELDS = frozenset(
         "created_date",
         "remind_at",
         "reminder",
+        "recurrence",
     }
 )
 #: PATCH takes every field of create except created_date, which is fixed once set.
@@ -214,6 +216,7 @@ def create_task(
         if default in reminders.REMINDER_RULES and values.get("due_date") is not None:
             values["remind_rule"] = default
     _settle_reminder(values, values, payload, actor.workspace_id)
+    _require_due_for_recurrence(values)
 
     created_date, adjusted = dates.CREATED_DATE_WINDOW.resolve(given_created, now)
     values["status"] = status = values.get("status") or "open"
@@ -229,6 +232,8 @@ def create_task(
     db.session.add(task)
     db.session.flush()
     _notify_assignee(actor, task, now)
+    if status == "completed":
+        _create_next_occurrence(actor, task, now)
     if commit:
         db.session.commit()
     else:
@@ -259,8 +264,9 @@ def update_task(
     fields.fail_if_any()
     _resolve_names(payload, values, actor.workspace_id)
     _require_parent({name: values.get(name, getattr(task, name)) for name in PARENT_LINKS})
-    current = {name: getattr(task, name) for name in _REMINDER_INPUTS}
+    current = {name: getattr(task, name) for name in (*_REMINDER_INPUTS, "recurrence")}
     _settle_reminder({**current, **values}, values, payload, actor.workspace_id)
+    _require_due_for_recurrence({**current, **values})
 
     if "status" in values and values["status"] != task.status:
         task.completed_at = now if values["status"] == "completed" else None
@@ -273,8 +279,74 @@ def update_task(
     if reassigned:
         db.session.flush()
         _notify_assignee(actor, task, now)
+    if values.get("status") == "completed" and task.completed_at == now:
+        _create_next_occurrence(actor, task, now)
     db.session.commit()
     return task
+
+
+def _require_due_for_recurrence(merged: Mapping[str, Any]) -> None:
+    if merged.get("recurrence") and merged.get("due_date") is None:
+        raise ValidationError.for_fields(
+            {"recurrence": "must come with a due date (the first occurrence's)"}
+        )
+
+
+def _create_next_occurrence(actor: Actor, task: Task, now: datetime) -> Task | None:
+    """The next occurrence of a recurring task just completed, created exactly once.
+
+    Its due date follows the rule in the workspace's zone; it keeps the title, links,
+    assignee, and reminder (a relative one as such, a fixed one at the same offset before
+    the due moment). `previous_occurrence_id` is unique, so completing twice, or two
+    workers completing at once, still makes one: the loser's insert fails in a savepoint.
+    """
+    if not task.recurrence or task.due_date is None:
+        return None
+    if db.session.scalar(sa.select(Task.id).where(Task.previous_occurrence_id == task.id)):
+        return None
+    tz = _workspace_zone(task.workspace_id)
+    following = recurrence.next_due(
+        recurrence.parse(task.recurrence), task.due_date, task.due_at, tz
+    )
+    if following is None:
+        return None
+    successor = Task(
+        workspace_id=task.workspace_id,
+        title=task.title,
+        description=task.description,
+        status="open",
+        priority=task.priority,
+        task_type=task.task_type,
+        due_date=following.day,
+        due_at=following.instant,
+        assignee_id=task.assignee_id,
+        contact_id=task.contact_id,
+        company_id=task.company_id,
+        deal_id=task.deal_id,
+        event_id=task.event_id,
+        created_date=now,
+        updated_at=now,
+        created_by_user_id=actor.user_id,
+        created_by_api_key_id=actor.api_key_id,
+        recurrence=str(following.rule),
+        previous_occurrence_id=task.id,
+        remind_rule=task.remind_rule,
+    )
+    if task.remind_rule:
+        zone = reminder_zone(task.assignee_id, task.workspace_id)
+        successor.remind_at = reminders.remind_at_for(
+            task.remind_rule, following.day, following.instant, zone
+        )
+    elif task.remind_at is not None:
+        zone = reminder_zone(task.assignee_id, task.workspace_id)
+        before = reminders.due_moment(task.due_date, task.due_at, zone) - task.remind_at
+        successor.remind_at = reminders.due_moment(following.day, following.instant, zone) - before
+    try:
+        with db.session.begin_nested():
+            db.session.add(successor)
+    except IntegrityError:
+        return None
+    return successor
 
 
 def _notify_assignee(actor: Actor, task: Task, now: datetime) -> None:
@@ -370,6 +442,8 @@ def _read_values(fields: _Fields, workspace_id: uuid.UUID, tz) -> dict[str, Any]
     if "remind_at" in present:
         values["remind_at"] = fields.parsed("remind_at", lambda v: dates.parse_instant(v, tz))
         values["remind_rule"] = None
+    if "recurrence" in present:
+        values["recurrence"] = fields.parsed("recurrence", lambda v: str(recurrence.parse(v)))
     if "reminder" in present:
         values["remind_rule"] = fields.choice("reminder", tuple(reminders.REMINDER_RULES))
         if fields.given("reminder") and fields.given("remind_at"):

@@ -25,6 +25,7 @@ from wtforms import (
 from wtforms.validators import InputRequired
 
 from app.models import TASK_PRIORITIES
+from app.services import recurrence as recurrence_rules
 from app.services.accounts import KNOWN_SCOPES
 from app.services.reminders import REMINDER_RULES
 
@@ -65,6 +66,64 @@ def reminder_choices(default_rule: str | None = None) -> list:
     )
 
 
+REPEAT_CHOICES = choices(
+    [
+        ("", "Does not repeat"),
+        ("DAILY", "Daily"),
+        ("WEEKLY", "Weekly"),
+        ("MONTHLY", "Monthly"),
+        ("YEARLY", "Yearly"),
+    ]
+)
+WEEKDAY_CHOICES = choices(
+    list(
+        zip(
+            recurrence_rules.WEEKDAYS,
+            ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
+            strict=True,
+        )
+    )
+)
+REPEAT_END_CHOICES = choices(
+    [("", "Never"), ("until", "On a date"), ("count", "After a number of times")]
+)
+
+
+def recurrence_text(freq, interval, days, month_day, end, until, count) -> str | None:
+    """The RRULE the repeat fields describe (the service validates it), or None."""
+    freq = strip_or_none(freq)
+    if not freq:
+        return None
+    parts = [f"FREQ={freq}"]
+    if strip_or_none(interval) and str(interval).strip() != "1":
+        parts.append(f"INTERVAL={str(interval).strip()}")
+    if freq == "WEEKLY" and days:
+        parts.append("BYDAY=" + ",".join(days))
+    if freq == "MONTHLY" and strip_or_none(month_day):
+        parts.append(f"BYMONTHDAY={str(month_day).strip()}")
+    if end == "until" and strip_or_none(until):
+        parts.append("UNTIL=" + str(until).strip().replace("-", ""))
+    if end == "count" and strip_or_none(count):
+        parts.append(f"COUNT={str(count).strip()}")
+    return ";".join(parts)
+
+
+def recurrence_fields(rule_text: str | None) -> dict[str, Any]:
+    """A stored rule as the repeat fields show it."""
+    if not rule_text:
+        return {}
+    rule = recurrence_rules.parse(rule_text)
+    return {
+        "repeat": rule.freq,
+        "repeat_interval": str(rule.interval),
+        "repeat_days": list(rule.by_day),
+        "repeat_month_day": str(rule.by_month_day or ""),
+        "repeat_end": "until" if rule.until else "count" if rule.count else "",
+        "repeat_until": rule.until.isoformat() if rule.until else "",
+        "repeat_count": str(rule.count or ""),
+    }
+
+
 #: The four parent links: (kind, id field, text field of the combobox, search URL segment).
 LINKS = (
     ("contact", "contact_id", "contact_name", "contacts"),
@@ -92,6 +151,13 @@ def combine_due(day: str | None, time: str | None) -> str | None:
     return day
 
 
+class MultiCheckboxField(SelectMultipleField):
+    """Several choices as checkboxes (a fieldset of them, not a multi-select box)."""
+
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
 class LoginForm(FlaskForm):
     email = EmailField("Email", validators=[InputRequired()])
     password = PasswordField("Password", validators=[InputRequired()])
@@ -111,6 +177,15 @@ class TaskForm(FlaskForm):
     assignee_id = SelectField("Assignee", choices=[], validate_choice=False)
     reminder = SelectField("Reminder", choices=reminder_choices(), validate_choice=False)
     remind_at = StringField("Reminder time")
+    repeat = SelectField("Repeat", choices=REPEAT_CHOICES, validate_choice=False)
+    repeat_interval = StringField("Every", default="1")
+    repeat_days = MultiCheckboxField(
+        "On", choices=WEEKDAY_CHOICES, default=[], validate_choice=False
+    )
+    repeat_month_day = StringField("On day of the month")
+    repeat_end = SelectField("Ends", choices=REPEAT_END_CHOICES, validate_choice=False)
+    repeat_until = StringField("Last date")
+    repeat_count = StringField("Times")
     contact_id = HiddenField()
     contact_name = StringField("Contact")
     company_id = HiddenField()
@@ -184,6 +259,18 @@ class TaskForm(FlaskForm):
         values = {name: strip_or_none(value) for name, value in values.items()}
         if not partial:
             values = {name: value for name, value in values.items() if value is not None}
+        rule = recurrence_text(
+            self.repeat.data,
+            self.repeat_interval.data,
+            self.repeat_days.data,
+            self.repeat_month_day.data,
+            self.repeat_end.data,
+            self.repeat_until.data,
+            self.repeat_count.data,
+        )
+        changed = not unchanged or rule != unchanged.get("_recurrence")
+        if (rule is not None or partial) and changed:
+            values["recurrence"] = rule
         reminder = self.reminder_values()
         if not unchanged or reminder != unchanged.get("_reminder"):
             # "No reminder" is said explicitly, so the user's default does not apply.
@@ -205,13 +292,6 @@ class NotificationSettingsForm(FlaskForm):
     notify_reminders = BooleanField("Reminder emails")
     notify_digest = BooleanField("Morning digest at 08:00")
     notify_assignments = BooleanField("When someone assigns me a task")
-
-
-class MultiCheckboxField(SelectMultipleField):
-    """Several choices as checkboxes (a fieldset of them, not a multi-select box)."""
-
-    widget = widgets.ListWidget(prefix_label=False)
-    option_widget = widgets.CheckboxInput()
 
 
 class ApiKeyForm(FlaskForm):

@@ -136,6 +136,17 @@ def priority_label(priority: str | None) -> str:
     return PRIORITY_LABELS.get(priority or "", priority or "")
 
 
+@bp.app_template_filter("recurrence_label")
+def recurrence_label(rule_text: str | None) -> str:
+    """`Every week on Mon` for `FREQ=WEEKLY;BYDAY=MO`."""
+    from app.services import recurrence
+
+    try:
+        return recurrence.parse(rule_text).describe() if rule_text else ""
+    except recurrence.RecurrenceError:
+        return rule_text or ""
+
+
 @bp.app_template_filter("task_type_label")
 def task_type_label(task_type: str | None) -> str:
     return (task_type or "").replace("_", " ").capitalize()

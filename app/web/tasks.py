@@ -29,6 +29,7 @@ from app.web.forms import (
     TaskForm,
     choices,
     combine_due,
+    recurrence_fields,
     reminder_choices,
 )
 from app.web.helpers import (
@@ -64,6 +65,7 @@ FIELD_LABELS = {
     "created_date": "Created date",
     "reminder": "Reminder",
     "remind_at": "Reminder time",
+    "recurrence": "Repeat",
     PARENT_FIELD: "Links",
 }
 #: Where each error is shown: the combobox of a link collects its id's and its name's errors.
@@ -428,6 +430,7 @@ def task_edit(task_id: uuid.UUID):
             "due_date": combine_due(initial["due_date"], initial["due_time"]) or "",
             "assignee_id": initial["assignee_id"],
             "_reminder": TaskForm(formdata=None, **initial).reminder_values(),
+            "_recurrence": task.recurrence,
         }
         payload = form.payload(partial=True, unchanged=unchanged)
         payload.pop("created_date", None)  # fixed once set (the form shows it read-only)
@@ -492,6 +495,7 @@ def form_values(task: Task) -> dict[str, str]:
         "assignee_id": str(task.assignee_id) if task.assignee_id else "",
         "reminder": reminder,
         "remind_at": remind_at if reminder == CUSTOM_REMINDER else "",
+        **recurrence_fields(task.recurrence),
         "contact_id": str(task.contact_id) if task.contact_id else "",
         "company_id": str(task.company_id) if task.company_id else "",
         "deal_id": str(task.deal_id) if task.deal_id else "",

@@ -1,0 +1,183 @@
+"""Recurring tasks: an RFC 5545 RRULE subset, validated, and the next occurrence's due date.
+
+Accepted (case-insensitive, an optional `RRULE:` prefix, parts in any order):
+
+    FREQ=DAILY|WEEKLY|MONTHLY|YEARLY   required
+    INTERVAL=n                         1 to 999 (default 1)
+    BYDAY=MO,TU,…                      only with FREQ=WEEKLY: "weekly on …"
+    BYMONTHDAY=n                       only with FREQ=MONTHLY, 1 to 31: "monthly on day n"
+    UNTIL=YYYYMMDD | YYYYMMDDTHHMMSSZ  the last day an occurrence may fall on
+    COUNT=n                            occurrences left, this one included (1 to 999)
+
+UNTIL and COUNT exclude each other. Rules are stored in one canonical spelling. The next
+due date is computed in the workspace's zone: a task due at 09:00 stays at 09:00 after a
+daylight-saving change. As RFC 5545 says, a month without the given day is skipped
+(BYMONTHDAY=31 skips April).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
+
+from dateutil import rrule
+
+FREQUENCIES = {
+    "DAILY": rrule.DAILY,
+    "WEEKLY": rrule.WEEKLY,
+    "MONTHLY": rrule.MONTHLY,
+    "YEARLY": rrule.YEARLY,
+}
+WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+MAX_NUMBER = 999
+PARTS = ("FREQ", "INTERVAL", "BYDAY", "BYMONTHDAY", "UNTIL", "COUNT")
+
+
+class RecurrenceError(ValueError):
+    """What is wrong with a rule, in words that name the part."""
+
+
+@dataclass(frozen=True)
+class Recurrence:
+    freq: str
+    interval: int = 1
+    by_day: tuple[str, ...] = ()
+    by_month_day: int | None = None
+    until: date | None = None
+    count: int | None = None
+
+    def __str__(self) -> str:
+        parts = [f"FREQ={self.freq}"]
+        if self.interval != 1:
+            parts.append(f"INTERVAL={self.interval}")
+        if self.by_day:
+            parts.append("BYDAY=" + ",".join(self.by_day))
+        if self.by_month_day is not None:
+            parts.append(f"BYMONTHDAY={self.by_month_day}")
+        if self.until is not None:
+            parts.append(f"UNTIL={self.until:%Y%m%d}")
+        if self.count is not None:
+            parts.append(f"COUNT={self.count}")
+        return ";".join(parts)
+
+    def describe(self) -> str:
+        """ "Every 2 weeks on Mon, Wed" — the list's and the form's words for it."""
+        unit = {"DAILY": "day", "WEEKLY": "week", "MONTHLY": "month", "YEARLY": "year"}
+        text = (
+            f"Every {unit[self.freq]}"
+            if self.interval == 1
+            else (f"Every {self.interval} {unit[self.freq]}s")
+        )
+        if self.by_day:
+            names = dict(
+                zip(WEEKDAYS, ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"), strict=True)
+            )
+            text += " on " + ", ".join(names[d] for d in self.by_day)
+        if self.by_month_day is not None:
+            text += f" on day {self.by_month_day}"
+        if self.until is not None:
+            text += f", until {self.until.isoformat()}"
+        if self.count is not None:
+            text += f", {self.count} more time{'s' if self.count != 1 else ''}"
+        return text
+
+
+def _number(part: str, value: str, low: int, high: int) -> int:
+    if not value.isdigit() or not low <= int(value) <= high:
+        raise RecurrenceError(f"{part} must be a whole number from {low} to {high}")
+    return int(value)
+
+
+def parse(text: str) -> Recurrence:
+    """A rule from its RRULE text; RecurrenceError names the first part that is wrong."""
+    body = text.strip()
+    if body.upper().startswith("RRULE:"):
+        body = body[6:]
+    if not body:
+        raise RecurrenceError("is empty; give e.g. FREQ=WEEKLY;BYDAY=MO")
+    values: dict[str, str] = {}
+    for piece in body.split(";"):
+        name, sep, value = piece.partition("=")
+        name, value = name.strip().upper(), value.strip().upper()
+        if not sep or not name:
+            raise RecurrenceError(f"{piece!r} is not NAME=VALUE")
+        if name not in PARTS:
+            raise RecurrenceError(f"{name} is not supported (supported: {', '.join(PARTS)})")
+        if name in values:
+            raise RecurrenceError(f"{name} is given twice")
+        values[name] = value
+    freq = values.get("FREQ")
+    if freq is None:
+        raise RecurrenceError("FREQ is required (DAILY, WEEKLY, MONTHLY or YEARLY)")
+    if freq not in FREQUENCIES:
+        raise RecurrenceError("FREQ must be DAILY, WEEKLY, MONTHLY or YEARLY")
+    rule = Recurrence(freq)
+    if "INTERVAL" in values:
+        rule = replace(rule, interval=_number("INTERVAL", values["INTERVAL"], 1, MAX_NUMBER))
+    if "BYDAY" in values:
+        if freq != "WEEKLY":
+            raise RecurrenceError("BYDAY is only supported with FREQ=WEEKLY")
+        days = [d.strip() for d in values["BYDAY"].split(",")]
+        wrong = [d for d in days if d not in WEEKDAYS]
+        if wrong or not days:
+            raise RecurrenceError(
+                f"BYDAY takes weekdays {','.join(WEEKDAYS)} (got {values['BYDAY']})"
+            )
+        rule = replace(rule, by_day=tuple(sorted(set(days), key=WEEKDAYS.index)))
+    if "BYMONTHDAY" in values:
+        if freq != "MONTHLY":
+            raise RecurrenceError("BYMONTHDAY is only supported with FREQ=MONTHLY")
+        rule = replace(rule, by_month_day=_number("BYMONTHDAY", values["BYMONTHDAY"], 1, 31))
+    if "UNTIL" in values and "COUNT" in values:
+        raise RecurrenceError("give UNTIL or COUNT, not both")
+    if "UNTIL" in values:
+        rule = replace(rule, until=_until(values["UNTIL"]))
+    if "COUNT" in values:
+        rule = replace(rule, count=_number("COUNT", values["COUNT"], 1, MAX_NUMBER))
+    return rule
+
+
+def _until(value: str) -> date:
+    try:
+        if len(value) == 8:
+            return datetime.strptime(value, "%Y%m%d").date()
+        if len(value) == 16 and value.endswith("Z"):
+            return datetime.strptime(value, "%Y%m%dT%H%M%SZ").date()
+    except ValueError:
+        pass
+    raise RecurrenceError("UNTIL must be a date YYYYMMDD (or YYYYMMDDTHHMMSSZ)")
+
+
+@dataclass(frozen=True)
+class NextDue:
+    day: date
+    instant: datetime | None
+    rule: Recurrence | None  # what the next occurrence repeats with (COUNT one less)
+
+
+def next_due(rule: Recurrence, day: date, instant: datetime | None, tz: ZoneInfo) -> NextDue | None:
+    """The occurrence after the one due on `day` (at `instant`), or None when the rule ends.
+
+    Timed occurrences keep their wall-clock time in `tz` (the workspace's zone).
+    """
+    if rule.count is not None and rule.count <= 1:
+        return None
+    local = (
+        instant.astimezone(tz).replace(tzinfo=None) if instant else datetime.combine(day, time())
+    )
+    kwargs: dict = {"interval": rule.interval, "dtstart": local}
+    if rule.by_day:
+        kwargs["byweekday"] = [getattr(rrule, d) for d in rule.by_day]
+    if rule.by_month_day is not None:
+        kwargs["bymonthday"] = rule.by_month_day
+    if rule.until is not None:
+        kwargs["until"] = datetime.combine(rule.until, time.max)
+    following = rrule.rrule(FREQUENCIES[rule.freq], **kwargs).after(local)
+    if following is None:
+        return None
+    remaining = replace(rule, count=rule.count - 1) if rule.count is not None else rule
+    if instant is None:
+        return NextDue(following.date(), None, remaining)
+    moment = following.replace(tzinfo=tz).astimezone(UTC)
+    return NextDue(moment.astimezone(tz).date(), moment, remaining)
