@@ -51,7 +51,8 @@ run: install
 	@$(FLASK) demo-credentials --url http://$(HOST):$(PORT)
 	@# The notify worker runs beside the app and stops with it; it says where mail goes
 	@# (instance/mail/ as .eml files unless MAIL_SERVER is set).
-	@$(FLASK) notify --loop --interval $(NOTIFY_INTERVAL) & notify_pid=$$!; \
+	@APP_BASE_URL=$${APP_BASE_URL:-http://$(HOST):$(PORT)} \
+	  $(FLASK) notify --loop --interval $(NOTIFY_INTERVAL) & notify_pid=$$!; \
 	  trap 'kill $$notify_pid 2>/dev/null' EXIT INT TERM; \
 	  $(FLASK) run --host $(HOST) --port $(PORT)
 

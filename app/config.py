@@ -75,7 +75,7 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
     from app.services.mail import mail_config_from_env
 
     config.update(mail_config_from_env(env))
-    config.setdefault("APP_BASE_URL", env.get("APP_BASE_URL", "http://127.0.0.1:5000"))
+    config.setdefault("APP_BASE_URL", env.get("APP_BASE_URL") or None)
     config.update(overrides)
     config["API_KEY_LIMIT"] = _whole_number(config["API_KEY_LIMIT"], "API_KEY_LIMIT", minimum=1)
     config["API_KEY_CREATE_LIMIT"] = _limit(config["API_KEY_CREATE_LIMIT"], "API_KEY_CREATE_LIMIT")

@@ -262,3 +262,23 @@ def test_completing_or_deleting_cancels_the_reminder(app, workspace, contact, ac
     getattr(tasks, f"{action}_task")(actor, task.id, now=T0)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)) == 0
     assert notifications.queue_due_reminders(T0 + timedelta(minutes=1)) == 0
+
+
+def test_the_demo_writes_a_reminder_email_on_the_first_notify_pass(app, runner, tmp_path):
+    """What `make run` does: seed the demo, run `flask notify` without MAIL_SERVER."""
+    app.config["DEMO_CREDENTIALS_PATH"] = str(tmp_path / "demo-credentials.json")
+    app.config["MAIL_SERVER"] = None
+    app.config["MAIL_FILE_DIRECTORY"] = str(tmp_path / "mail")
+    seeded = runner.invoke(args=["seed-demo", "--contacts", "20"])
+    assert seeded.exit_code == 0, seeded.output
+    result = runner.invoke(args=["notify"])
+    assert result.exit_code == 0, result.output
+    assert "queued 1 reminders" in result.output
+    import email
+    import email.policy
+
+    subjects = [
+        email.message_from_bytes(path.read_bytes(), policy=email.policy.default)["Subject"]
+        for path in (tmp_path / "mail").glob("*-reminder-*.eml")
+    ]
+    assert subjects == ["Reminder: Confirm today's call with Hans Müller"]

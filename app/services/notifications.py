@@ -13,7 +13,7 @@ from datetime import date, datetime, time, timedelta
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, has_request_context, request
 from itsdangerous import BadData, URLSafeSerializer
 
 from app.extensions import db
@@ -70,9 +70,20 @@ def update_settings(
 # --- Links in emails --------------------------------------------------------------------
 
 
+#: Links in emails when APP_BASE_URL is not set and no request tells the address.
+DEFAULT_BASE_URL = "http://127.0.0.1:5000"
+
+
 def absolute_url(endpoint: str, **values) -> str:
-    """A full URL under APP_BASE_URL (emails and the calendar feed are read elsewhere)."""
-    base = urlsplit(current_app.config["APP_BASE_URL"])
+    """A full URL for emails and the calendar feed, which are read outside the app.
+
+    Under APP_BASE_URL when it is set; else, during a request, under the address the
+    request came to (what the person sees in the address bar); else DEFAULT_BASE_URL.
+    """
+    configured = current_app.config.get("APP_BASE_URL")
+    if not configured and has_request_context():
+        configured = request.host_url
+    base = urlsplit(configured or DEFAULT_BASE_URL)
     adapter = current_app.url_map.bind(
         base.netloc, script_name=base.path or "/", url_scheme=base.scheme or "http"
     )
