@@ -22,6 +22,7 @@ from typing import Any, NoReturn
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
+from sqlalchemy.exc import SQLAlchemyError
 
 from app.extensions import db
 from app.models import ROLES
@@ -167,7 +168,17 @@ def notify(loop: bool, now, interval: float) -> None:
     if loop:
         click.echo(f"notify: delivering to {where} every {interval:g} s (Ctrl+C stops)")
     while True:
-        report = notifications.run_pass(transport, now=now)
+        try:
+            report = notifications.run_pass(transport, now=now)
+        except SQLAlchemyError as exc:
+            if not loop:
+                raise
+            # A worker outlives a database restart: the outbox keeps everything for later.
+            db.session.rollback()
+            click.echo(f"notify: database unavailable ({type(exc).__name__}); retrying", err=True)
+            db.session.remove()
+            time.sleep(interval)
+            continue
         line = (
             f"queued {report.reminders} reminders and {report.digests} digests;"
             f" sent {report.delivery.sent}, failed attempts {report.delivery.failed_attempts}"

@@ -234,8 +234,9 @@ def test_reset_link_revokes_the_old_feed_url(member_client, app, member):
 def test_calendar_url_command_prints_the_feed_url(runner, app, member):
     result = runner.invoke(args=["calendar-url", "--user", member.email])
     assert result.exit_code == 0, result.output
-    with app.test_request_context():
-        assert result.output.strip().splitlines()[-1] == calendar.feed_url(member)
+    printed = result.output.strip().splitlines()[-1]
+    assert printed == calendar.feed_url(member)  # APP_BASE_URL unset: 127.0.0.1:5000
+    assert printed.startswith("http://127.0.0.1:5000/calendar/")
     assert runner.invoke(args=["calendar-url", "--user", "nobody@x.test"]).exit_code == 1
 
 

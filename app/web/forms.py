@@ -177,7 +177,7 @@ class TaskForm(FlaskForm):
     assignee_id = SelectField("Assignee", choices=[], validate_choice=False)
     reminder = SelectField("Reminder", choices=reminder_choices(), validate_choice=False)
     remind_at = StringField("Reminder time")
-    repeat = SelectField("Repeat", choices=REPEAT_CHOICES, validate_choice=False)
+    repeat = SelectField("How often", choices=REPEAT_CHOICES, validate_choice=False)
     repeat_interval = StringField("Every", default="1")
     repeat_days = MultiCheckboxField(
         "On", choices=WEEKDAY_CHOICES, default=[], validate_choice=False
