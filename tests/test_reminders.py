@@ -196,3 +196,18 @@ def test_openapi_describes_remind_at_and_reminder(client):
     for name in ("TaskCreate", "TaskUpdate", "Task"):
         assert {"remind_at", "reminder"} <= set(schemas[name]["properties"])
     assert set(REMINDER_RULES) <= set(schemas["Task"]["properties"]["reminder"]["enum"])
+
+
+def test_a_reminder_outside_the_supported_dates_is_a_validation_error(client, auth, contact):
+    response = client.post(
+        "/v1/tasks",
+        json={
+            "title": "x",
+            "contact_id": str(contact.id),
+            "due_date": "0001-01-01",
+            "reminder": "1d_before",
+        },
+        headers=auth,
+    )
+    assert response.status_code == 400
+    assert "supported dates" in response.json["error"]["fields"]["reminder"]

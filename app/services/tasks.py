@@ -305,9 +305,12 @@ def _create_next_occurrence(actor: Actor, task: Task, now: datetime) -> Task | N
     if db.session.scalar(sa.select(Task.id).where(Task.previous_occurrence_id == task.id)):
         return None
     tz = _workspace_zone(task.workspace_id)
-    following = recurrence.next_due(
-        recurrence.parse(task.recurrence), task.due_date, task.due_at, tz
-    )
+    try:
+        following = recurrence.next_due(
+            recurrence.parse(task.recurrence), task.due_date, task.due_at, tz
+        )
+    except (OverflowError, ValueError):  # past year 9999: the series ends there
+        return None
     if following is None:
         return None
     successor = Task(
@@ -332,15 +335,18 @@ def _create_next_occurrence(actor: Actor, task: Task, now: datetime) -> Task | N
         previous_occurrence_id=task.id,
         remind_rule=task.remind_rule,
     )
-    if task.remind_rule:
-        zone = reminder_zone(task.assignee_id, task.workspace_id)
-        successor.remind_at = reminders.remind_at_for(
-            task.remind_rule, following.day, following.instant, zone
-        )
-    elif task.remind_at is not None:
-        zone = reminder_zone(task.assignee_id, task.workspace_id)
-        before = reminders.due_moment(task.due_date, task.due_at, zone) - task.remind_at
-        successor.remind_at = reminders.due_moment(following.day, following.instant, zone) - before
+    zone = reminder_zone(task.assignee_id, task.workspace_id)
+    try:
+        if task.remind_rule:
+            successor.remind_at = reminders.remind_at_for(
+                task.remind_rule, following.day, following.instant, zone
+            )
+        elif task.remind_at is not None:
+            before = reminders.due_moment(task.due_date, task.due_at, zone) - task.remind_at
+            due = reminders.due_moment(following.day, following.instant, zone)
+            successor.remind_at = due - before
+    except (OverflowError, ValueError):  # a reminder past year 9999: none
+        successor.remind_at = None
     try:
         with db.session.begin_nested():
             db.session.add(successor)
@@ -481,7 +487,12 @@ def _settle_reminder(
     if not any(name in values for name in _REMINDER_INPUTS):
         return
     tz = reminder_zone(merged.get("assignee_id"), workspace_id)
-    values["remind_at"] = reminders.remind_at_for(rule, due_day, merged.get("due_at"), tz)
+    try:
+        values["remind_at"] = reminders.remind_at_for(rule, due_day, merged.get("due_at"), tz)
+    except (OverflowError, ValueError):  # e.g. "1 day before" 0001-01-01
+        raise ValidationError.for_fields(
+            {"reminder": "falls outside the supported dates (years 1 to 9999)"}
+        ) from None
     values["remind_rule"] = rule
 
 
