@@ -89,7 +89,7 @@ def feed_ics(user: User, now: datetime | None = None) -> bytes:
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
-    cal.add("x-wr-calname", f"Tasks · {workspace.name}")
+    cal.add("x-wr-calname", f"Tasks · {workspace.name}" if workspace else "Tasks")
     cal.add("x-published-ttl", "PT1H")
     cal.add("refresh-interval", timedelta(hours=1), parameters={"VALUE": "DURATION"})
     for task in feed_tasks(user):
@@ -109,7 +109,7 @@ def _event(task: Task, now: datetime) -> icalendar.Event:
     if task.due_at is not None:
         event.add("dtstart", task.due_at)
         event.add("dtend", task.due_at + TIMED_TASK_LENGTH)
-    else:
+    elif task.due_date is not None:  # feed_tasks lists only tasks with a due date
         # All-day: the calendar date as stored, never shifted by a zone.
         event.add("dtstart", task.due_date)
         event.add("dtend", task.due_date + timedelta(days=1))

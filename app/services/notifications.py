@@ -305,10 +305,13 @@ def note_assignment(actor: Actor, task: Task, now: datetime | None = None) -> No
 
 
 def unread_count(user_id: uuid.UUID) -> int:
-    return db.session.scalar(
-        sa.select(sa.func.count())
-        .select_from(Notification)
-        .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+    return (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Notification)
+            .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+        )
+        or 0
     )
 
 

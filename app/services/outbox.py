@@ -102,7 +102,7 @@ def cancel_reminders(task_id: uuid.UUID) -> int:
             OutboxMessage.dedupe_key.startswith(f"reminder:{task_id}:", autoescape=True),
         )
     )
-    return result.rowcount or 0
+    return getattr(result, "rowcount", 0) or 0
 
 
 def worker_name() -> str:
@@ -171,9 +171,8 @@ def deliver_due(
     batch = batch or int(config.get("NOTIFY_BATCH", DEFAULT_BATCH))
     lease = lease or DEFAULT_LEASE
     report = DeliveryReport()
-    clock_given = now is not None
     while True:
-        at = now if clock_given else dates.now()
+        at = dates.now() if now is None else now
         ids = claim(worker, at, batch=batch, lease=lease)
         if not ids:
             return report

@@ -19,11 +19,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from dateutil import rrule
 
-FREQUENCIES = {
+FREQUENCIES: dict[str, Literal[0, 1, 2, 3, 4, 5, 6]] = {
     "DAILY": rrule.DAILY,
     "WEEKLY": rrule.WEEKLY,
     "MONTHLY": rrule.MONTHLY,
@@ -91,6 +92,32 @@ def _number(part: str, value: str, low: int, high: int) -> int:
 
 def parse(text: str) -> Recurrence:
     """A rule from its RRULE text; RecurrenceError names the first part that is wrong."""
+    values = _parts(text)
+    freq = values.get("FREQ")
+    if freq is None:
+        raise RecurrenceError("FREQ is required (DAILY, WEEKLY, MONTHLY or YEARLY)")
+    if freq not in FREQUENCIES:
+        raise RecurrenceError("FREQ must be DAILY, WEEKLY, MONTHLY or YEARLY")
+    rule = Recurrence(freq)
+    if "INTERVAL" in values:
+        rule = replace(rule, interval=_number("INTERVAL", values["INTERVAL"], 1, MAX_NUMBER))
+    if "BYDAY" in values:
+        rule = replace(rule, by_day=_by_day(freq, values["BYDAY"]))
+    if "BYMONTHDAY" in values:
+        if freq != "MONTHLY":
+            raise RecurrenceError("BYMONTHDAY is only supported with FREQ=MONTHLY")
+        rule = replace(rule, by_month_day=_number("BYMONTHDAY", values["BYMONTHDAY"], 1, 31))
+    if "UNTIL" in values and "COUNT" in values:
+        raise RecurrenceError("give UNTIL or COUNT, not both")
+    if "UNTIL" in values:
+        rule = replace(rule, until=_until(values["UNTIL"]))
+    if "COUNT" in values:
+        rule = replace(rule, count=_number("COUNT", values["COUNT"], 1, MAX_NUMBER))
+    return rule
+
+
+def _parts(text: str) -> dict[str, str]:
+    """`FREQ=WEEKLY;BYDAY=MO` as {"FREQ": "WEEKLY", "BYDAY": "MO"}, upper-cased, checked."""
     body = text.strip()
     if body.upper().startswith("RRULE:"):
         body = body[6:]
@@ -107,35 +134,16 @@ def parse(text: str) -> Recurrence:
         if name in values:
             raise RecurrenceError(f"{name} is given twice")
         values[name] = value
-    freq = values.get("FREQ")
-    if freq is None:
-        raise RecurrenceError("FREQ is required (DAILY, WEEKLY, MONTHLY or YEARLY)")
-    if freq not in FREQUENCIES:
-        raise RecurrenceError("FREQ must be DAILY, WEEKLY, MONTHLY or YEARLY")
-    rule = Recurrence(freq)
-    if "INTERVAL" in values:
-        rule = replace(rule, interval=_number("INTERVAL", values["INTERVAL"], 1, MAX_NUMBER))
-    if "BYDAY" in values:
-        if freq != "WEEKLY":
-            raise RecurrenceError("BYDAY is only supported with FREQ=WEEKLY")
-        days = [d.strip() for d in values["BYDAY"].split(",")]
-        wrong = [d for d in days if d not in WEEKDAYS]
-        if wrong or not days:
-            raise RecurrenceError(
-                f"BYDAY takes weekdays {','.join(WEEKDAYS)} (got {values['BYDAY']})"
-            )
-        rule = replace(rule, by_day=tuple(sorted(set(days), key=WEEKDAYS.index)))
-    if "BYMONTHDAY" in values:
-        if freq != "MONTHLY":
-            raise RecurrenceError("BYMONTHDAY is only supported with FREQ=MONTHLY")
-        rule = replace(rule, by_month_day=_number("BYMONTHDAY", values["BYMONTHDAY"], 1, 31))
-    if "UNTIL" in values and "COUNT" in values:
-        raise RecurrenceError("give UNTIL or COUNT, not both")
-    if "UNTIL" in values:
-        rule = replace(rule, until=_until(values["UNTIL"]))
-    if "COUNT" in values:
-        rule = replace(rule, count=_number("COUNT", values["COUNT"], 1, MAX_NUMBER))
-    return rule
+    return values
+
+
+def _by_day(freq: str, value: str) -> tuple[str, ...]:
+    if freq != "WEEKLY":
+        raise RecurrenceError("BYDAY is only supported with FREQ=WEEKLY")
+    days = [d.strip() for d in value.split(",")]
+    if not days or any(d not in WEEKDAYS for d in days):
+        raise RecurrenceError(f"BYDAY takes weekdays {','.join(WEEKDAYS)} (got {value})")
+    return tuple(sorted(set(days), key=WEEKDAYS.index))
 
 
 def _until(value: str) -> date:

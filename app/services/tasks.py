@@ -212,7 +212,8 @@ def create_task(
     _require_parent(values)
     if "remind_at" not in payload and "reminder" not in payload and actor.user_id:
         # Nothing said about a reminder: the creator's default, when there is a due date.
-        default = db.session.get(User, actor.user_id).default_reminder
+        creator = db.session.get(User, actor.user_id)
+        default = creator.default_reminder if creator else None
         if default in reminders.REMINDER_RULES and values.get("due_date") is not None:
             values["remind_rule"] = default
     _settle_reminder(values, values, payload, actor.workspace_id)
@@ -503,7 +504,8 @@ def reminder_zone(assignee_id: uuid.UUID | None, workspace_id: uuid.UUID):
     assignee = db.session.get(User, assignee_id) if assignee_id else None
     if assignee is not None:
         return user_zone(assignee)
-    return workspace_zone(db.session.get(Workspace, workspace_id))
+    workspace = db.session.get(Workspace, workspace_id)
+    return workspace_zone(workspace) if workspace is not None else dates.zone("UTC")
 
 
 def _names_any_parent(payload: Mapping[str, Any]) -> bool:

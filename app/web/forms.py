@@ -228,7 +228,7 @@ class TaskForm(FlaskForm):
             return {}
         return {"reminder": choice if choice in REMINDER_RULES else None}
 
-    def payload(self, *, partial: bool, unchanged: Mapping[str, str] | None = None) -> dict:
+    def payload(self, *, partial: bool, unchanged: Mapping[str, Any] | None = None) -> dict:
         """The API's fields for `create_task` (`partial=False`) or `update_task` (`True`).
 
         Empty fields are left out when creating and sent as None (clear it) when updating.
