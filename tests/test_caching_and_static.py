@@ -15,7 +15,7 @@ from werkzeug.serving import make_server
 
 from app import create_app
 from app.extensions import db
-from app.services import accounts, records, tasks
+from app.services import accounts, calendar, notifications, records, tasks
 from app.static_assets import HASHED_NAME, manifest_is_current
 from tests.live import LiveServer, prepare_database
 from tests.live_databases import fresh_database
@@ -60,6 +60,8 @@ def test_every_page_fragment_and_api_answer_is_no_store(app, admin_client, admin
         "web.deal_page:record_id": str(deal.id),
         "web.event_page:record_id": str(event.id),
         "segment": "contacts",
+        "web.calendar_feed:token": calendar.feed_token(admin),
+        "web.unsubscribe:token": notifications.unsubscribe_token(admin.id, "digest"),
     }
     paths = every_get_path(app, ids)
     assert "/account" in paths and "/tasks" in paths and "/v1/tasks" in paths

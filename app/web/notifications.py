@@ -105,7 +105,6 @@ def calendar_feed(token: str):
         abort(404)
     response = Response(calendar.feed_ics(user), mimetype="text/calendar")
     response.headers["Content-Disposition"] = 'inline; filename="tasks.ics"'
-    response.headers["Cache-Control"] = "private, max-age=300"
     return response
 
 
