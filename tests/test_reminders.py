@@ -195,7 +195,10 @@ def test_openapi_describes_remind_at_and_reminder(client):
     schemas = document["components"]["schemas"]
     for name in ("TaskCreate", "TaskUpdate", "Task"):
         assert {"remind_at", "reminder"} <= set(schemas[name]["properties"])
-    assert set(REMINDER_RULES) <= set(schemas["Task"]["properties"]["reminder"]["enum"])
+    assert schemas["Task"]["properties"]["reminder"]["anyOf"][0] == {
+        "$ref": "#/components/schemas/TaskReminder"
+    }
+    assert set(REMINDER_RULES) == set(schemas["TaskReminder"]["enum"])
 
 
 def test_a_reminder_outside_the_supported_dates_is_a_validation_error(client, auth, contact):

@@ -40,9 +40,12 @@ ENUM_SCHEMAS: dict[str, dict[str, Any]] = {
     "TaskPriority": {"type": "string", "enum": list(TASK_PRIORITIES)},
     #: `assignee_id=none` on the list: the tasks nobody is assigned to.
     "Unassigned": {"type": "string", "enum": [task_rules.UNASSIGNED]},
+    #: A reminder relative to the due date (app/services/reminders.py).
+    "TaskReminder": {"type": "string", "enum": list(REMINDER_RULES)},
 }
 _STATUS = _ref("TaskStatus")
 _NULLABLE_PRIORITY = {"anyOf": [_ref("TaskPriority"), {"type": "null"}]}
+_NULLABLE_REMINDER = {"anyOf": [_ref("TaskReminder"), {"type": "null"}]}
 
 #: The schema of each body field of create and update (docs/rules.md §2).
 BODY_FIELDS: dict[str, dict[str, Any]] = {
@@ -105,8 +108,7 @@ BODY_FIELDS: dict[str, dict[str, Any]] = {
         "reminder.",
     },
     "reminder": {
-        "type": ["string", "null"],
-        "enum": [*REMINDER_RULES, None],
+        **_NULLABLE_REMINDER,
         "description": "A reminder relative to the due date, which moves when the due date "
         "does: "
         + "; ".join(f"{rule.name}: {rule.label}" for rule in REMINDER_RULES.values())
@@ -157,8 +159,7 @@ TASK_FIELDS: dict[str, dict[str, Any]] = {
         "description": "When the reminder goes out (UTC), or null.",
     },
     "reminder": {
-        "type": ["string", "null"],
-        "enum": [*REMINDER_RULES, None],
+        **_NULLABLE_REMINDER,
         "description": "The relative reminder remind_at follows, or null for a fixed one.",
     },
     "recurrence": {
