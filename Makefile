@@ -5,6 +5,7 @@
 #   make serve  gunicorn, as in production
 #   make bench  search and HTTP benchmarks (see README)
 #   make lint   ruff (style, complexity) and mypy (types)
+#   make lock   re-resolve requirements-dev.lock after changing dependencies in pyproject.toml
 
 PYTHON ?= python3
 VENV := .venv
@@ -14,16 +15,25 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 NOTIFY_INTERVAL ?= 20
 
-.PHONY: run test serve bench install vendor lint clean
+.PHONY: run test serve bench install vendor lint lock clean
 
-$(BIN)/activate: pyproject.toml
+# Exact versions and hashes come from requirements-dev.lock; the project itself is installed
+# on top without resolving anything again.
+$(BIN)/activate: pyproject.toml requirements-dev.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.lock
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $(BIN)/activate
 
 # --ignore-scripts: no package may download anything at install (vnu-jar's script would
 # fetch a Java runtime; the machine's Java 17 runs the HTML checker).
+# Every platform and Python >= 3.11 in one file, each pin with its hashes. Existing pins that
+# still fit are kept; `make lock UPGRADE=1` moves every pin to the newest release in range.
+lock: $(BIN)/activate
+	$(BIN)/uv pip compile --quiet pyproject.toml --extra dev --universal --python-version 3.11 \
+		--generate-hashes $(if $(UPGRADE),--upgrade) --output-file requirements-dev.lock
+
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error --ignore-scripts
 	touch $@

@@ -1,49 +1,20 @@
-"""Upgrade-in-place tests: build an older revision, fill it, upgrade, check the rows.
-
-`fresh_database(backend, tmp_path)` gives an empty database URL (SQLite file, or a schema of
-its own on PostgreSQL) and a cleanup; `migrate(url, revision)` runs Alembic up to a revision.
-Rows are inserted with plain SQL, because the models describe the newest schema.
-"""
+"""Kept so tests written against it still run; new upgrade tests use tests/migrations_harness.py
+(see the top of tests/test_migrations.py)."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
+from contextlib import ExitStack
 
-import sqlalchemy as sa
-from flask_migrate import upgrade
+from tests.live_databases import fresh_database as _fresh_database
+from tests.migrations_harness import insert
+from tests.migrations_harness import upgrade as migrate
 
-from app import create_app
-from app.extensions import db
-from tests.conftest import _postgres_url
+__all__ = ["fresh_database", "insert", "migrate"]
 
 
 def fresh_database(backend: str, tmp_path) -> tuple[str, Callable[[], None]]:
-    if backend == "sqlite":
-        return f"sqlite:///{tmp_path / 'upgrade.sqlite3'}", lambda: None
-    base = _postgres_url()
-    schema = f"mig_{uuid.uuid4().hex[:12]}"
-    engine = sa.create_engine(base)
-    with engine.begin() as conn:
-        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in base else "?"
-
-    def cleanup() -> None:
-        with engine.begin() as conn:
-            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        engine.dispose()
-
-    return f"{base}{sep}options=-csearch_path%3D{schema}", cleanup
-
-
-def migrate(url: str, revision: str = "head") -> None:
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "test"})
-    with app.app_context():
-        upgrade(revision=revision)
-        db.engine.dispose()
-
-
-def insert(conn, table: str, **values) -> None:
-    columns = ", ".join(f'"{name}"' for name in values)
-    params = ", ".join(f":{name}" for name in values)
-    conn.execute(sa.text(f'INSERT INTO "{table}" ({columns}) VALUES ({params})'), values)
+    """An empty database URL and the function that drops it."""
+    stack = ExitStack()
+    url = stack.enter_context(_fresh_database(backend, tmp_path))
+    return url, stack.close

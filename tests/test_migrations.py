@@ -1,126 +1,274 @@
-"""Each migration carries a populated database of the previous revision forward."""
+"""Every migration carries a populated database of the previous revision forward.
+
+Users upgrade in place, so each revision after the first has an *upgrade case* here, run on
+SQLite and on PostgreSQL: the database is built at the revision before it, filled with
+realistic rows through raw SQL, upgraded to head, and checked. Row counts of every table
+must survive unless the case says otherwise.
+
+Adding a case for your migration `0007` (copy the 0003 case below):
+
+    @upgrade_case("0007")                      # changes_rows_of=("task",) if it may add/drop rows
+    class Upgrade0007:
+        '''0007 adds task.reminder_at, backfilled from due_at.'''
+
+        def seed(self, conn):                  # runs at 0006, inside one transaction
+            seeded = seed_core(conn)           # two workspaces, users, key, records, tasks
+            insert(conn, "task", **task_row(uuid.uuid4(), seeded.workspace, contact_id=...))
+            return seeded                      # handed to check()
+
+        def check(self, conn, seeded):         # runs after `upgrade head`
+            row = rows(conn, "SELECT reminder_at FROM task WHERE id = :id",
+                       id=seeded.tasks["call_hans"])[0]
+            assert as_datetime(row["reminder_at"]) == ...
+
+        def check_app(self, seeded):           # optional: in an app context at head, to
+            task = db.session.get(Task, seeded.tasks["call_hans"])   # use models/services
+
+Write the seed with raw SQL for the *previous* revision's schema (`insert`, `execute` and
+`rows` bind UUIDs, datetimes and dates as the app stores them; `as_uuid` and `as_datetime`
+read them back on either backend). Assert on values, not just on "no error". When you
+renumber your migration on a rebase, renumber its case too. Helpers live in
+tests/migrations_harness.py; `test_every_migration_has_an_upgrade_case` fails until your
+revision has a case.
+"""
 
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 import sqlalchemy as sa
 
-from tests.migration_helpers import fresh_database, insert, migrate
+from tests.live_databases import fresh_database
+from tests.migrations_harness import (
+    CASES,
+    NOW,
+    as_uuid,
+    column_names,
+    insert,
+    iter_cases,
+    revisions,
+    rows,
+    run_case,
+    seed_core,
+    table_names,
+    task_row,
+    upgrade,
+    upgrade_case,
+)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def backend(request):
-    return request.param
+def empty_database(request, tmp_path):
+    """The URL of an empty database (no tables, no alembic_version) on each backend."""
+    with fresh_database(request.param, tmp_path) as url:
+        yield url
 
 
-def _uid() -> str:
-    return str(uuid.uuid4())
+def pytest_generate_tests(metafunc):
+    # Cases register at import, anywhere in this module; parametrize after it is loaded.
+    if "case" in metafunc.fixturenames:
+        cases = list(iter_cases())
+        metafunc.parametrize("case", cases, ids=[case.revision for case in cases])
 
 
-def test_0005_keeps_users_and_tasks_and_adds_notification_defaults(backend, tmp_path):
-    url, cleanup = fresh_database(backend, tmp_path)
-    try:
-        migrate(url, "0004")
-        engine = sa.create_engine(url)
-        ws, user, company, task = _uid(), _uid(), _uid(), _uid()
-        created = datetime(2026, 3, 1, 9, 30)
-        with engine.begin() as conn:
-            ids = {"ws": ws, "user": user, "company": company, "task": task}
-            ids = {
-                k: uuid.UUID(v) if backend == "postgresql" else v.replace("-", "")
-                for k, v in ids.items()
-            }
-            insert(
-                conn,
-                "workspace",
-                id=ids["ws"],
-                name="Kanzlei Müller",
-                timezone="Europe/Berlin",
-                created_at=created,
-            )
-            insert(
-                conn,
-                "user",
-                id=ids["user"],
-                workspace_id=ids["ws"],
-                email="ana@kanzlei.test",
-                name="Ana Ruiz",
-                password_hash="x",
-                role="member",
-                active=True,
-                created_at=created,
-            )
-            insert(
-                conn,
-                "company",
-                id=ids["company"],
-                workspace_id=ids["ws"],
-                name="Müller GmbH",
-                domain=None,
-                name_folded="muller gmbh",
-                created_at=created,
-                search_version=1,
-            )
-            insert(
-                conn,
-                "task",
-                id=ids["task"],
-                workspace_id=ids["ws"],
-                title="Call back",
-                description=None,
-                status="open",
-                priority="high",
-                task_type="call",
-                due_date=date(2026, 3, 10),
-                due_at=None,
-                assignee_id=ids["user"],
-                contact_id=None,
-                company_id=ids["company"],
-                deal_id=None,
-                event_id=None,
-                created_date=created,
-                updated_at=created,
-                completed_at=None,
-                deleted_at=None,
-                created_by_user_id=ids["user"],
-                created_by_api_key_id=None,
-            )
-        engine.dispose()
-
-        migrate(url, "head")
-
-        engine = sa.create_engine(url)
-        with engine.connect() as conn:
-            row = conn.execute(
-                sa.text(
-                    "SELECT title, priority, due_date, remind_at, remind_rule, recurrence, "
-                    "previous_occurrence_id FROM task"
-                )
-            ).one()
-            assert row[:2] == ("Call back", "high")
-            assert str(row[2]) == "2026-03-10"
-            assert row[3:] == (None, None, None, None)
-            user_row = conn.execute(
-                sa.text(
-                    "SELECT email, timezone, notify_reminders, notify_digest, notify_assignments, "
-                    'calendar_feed_version FROM "user"'
-                )
-            ).one()
-            assert user_row[0] == "ana@kanzlei.test"
-            assert user_row[1] is None  # the workspace's zone applies
-            assert [bool(v) for v in user_row[2:5]] == [True, True, True]
-            assert user_row[5] == 0
-            assert conn.execute(sa.text("SELECT count(*) FROM outbox_message")).scalar() == 0
-            assert conn.execute(sa.text("SELECT count(*) FROM notification")).scalar() == 0
-        engine.dispose()
-    finally:
-        cleanup()
+def test_upgrade_carries_a_populated_database(case, empty_database):
+    run_case(case, empty_database)
 
 
-def test_migrations_build_what_the_models_describe(backend, tmp_path):
+def test_every_migration_has_an_upgrade_case():
+    missing = [revision for revision in revisions()[1:] if revision not in CASES]
+    assert not missing, f"add an upgrade case to tests/test_migrations.py for {missing}"
+
+
+# --- Cases, one per revision, oldest first -----------------------------------------------
+
+
+def _core_rows_survive(conn: sa.Connection, seeded) -> None:
+    """What every case checks: the seeded records and tasks read back unchanged."""
+    tasks = {as_uuid(r["id"]): r for r in rows(conn, "SELECT * FROM task")}
+    assert set(seeded.tasks.values()) <= set(tasks)
+    assert as_uuid(tasks[seeded.tasks["deal_and_contact"]]["deal_id"]) == seeded.deals["renewal"]
+    assert as_uuid(tasks[seeded.tasks["fair_booth"]]["event_id"]) == seeded.events["fair"]
+    assert tasks[seeded.tasks["done"]]["status"] == "completed"
+    assert tasks[seeded.tasks["deleted"]]["deleted_at"] is not None
+    names = {r["first_name"] for r in rows(conn, "SELECT first_name FROM contact")}
+    assert names == {"Hans", "Zoë"}
+
+
+@upgrade_case("0002")
+class Upgrade0002:
+    """0002 adds idempotency_record for API keys that already exist."""
+
+    def seed(self, conn):
+        return seed_core(conn)
+
+    def check(self, conn, seeded):
+        _core_rows_survive(conn, seeded)
+        assert "idempotency_record" in table_names(conn)
+        # The new table accepts a record of an API key created before it existed.
+        insert(
+            conn,
+            "idempotency_record",
+            id=uuid.uuid4(),
+            api_key_id=seeded.api_key,
+            key="retry-1",
+            request_hash="0" * 64,
+            response_status=201,
+            response_body="{}",
+            location=None,
+            created_at=NOW,
+        )
+        conn.rollback()
+
+
+@upgrade_case("0003")
+class Upgrade0003:
+    """0003 stamps search_version 0 on every existing named record."""
+
+    def seed(self, conn):
+        return seed_core(conn)
+
+    def check(self, conn, seeded):
+        _core_rows_survive(conn, seeded)
+        for table in ("company", "contact", "deal", "event"):
+            assert "search_version" in column_names(conn, table)
+            stamps = [r["search_version"] for r in rows(conn, f"SELECT * FROM {table}")]
+            assert stamps and set(stamps) == {0}, table
+        assert rows(conn, "SELECT * FROM search_version") == []
+        assert rows(conn, "SELECT * FROM search_tombstone") == []
+
+
+@upgrade_case("0004")
+class Upgrade0004:
+    """0004 adds the shared rate limit buckets; nothing existing changes."""
+
+    def seed(self, conn):
+        seeded = seed_core(conn)
+        # A task written by the API key, as 0003 would have stored it.
+        seeded.extra["by_key"] = uuid.uuid4()
+        insert(
+            conn,
+            "task",
+            **task_row(
+                seeded.extra["by_key"],
+                seeded.workspace,
+                contact_id=seeded.contacts["hans"],
+                created_by_api_key_id=seeded.api_key,
+            ),
+        )
+        return seeded
+
+    def check(self, conn, seeded):
+        _core_rows_survive(conn, seeded)
+        (row,) = rows(conn, "SELECT * FROM task WHERE id = :id", id=seeded.extra["by_key"])
+        assert as_uuid(row["created_by_api_key_id"]) == seeded.api_key
+        assert rows(conn, "SELECT * FROM rate_limit_bucket") == []
+
+
+@upgrade_case("0005")
+class Upgrade0005:
+    """0005 adds reminders, recurrence and notification settings: existing users keep every
+    notification on and the workspace's zone; existing tasks get no reminder or recurrence."""
+
+    def seed(self, conn):
+        return seed_core(conn)
+
+    def check(self, conn, seeded):
+        _core_rows_survive(conn, seeded)
+        (task,) = rows(
+            conn,
+            "SELECT title, priority, due_date, remind_at, remind_rule, recurrence, "
+            "previous_occurrence_id FROM task WHERE id = :id",
+            id=seeded.tasks["call_hans"],
+        )
+        assert (task["title"], task["priority"]) == ("Task call_hans", "high")
+        assert str(task["due_date"]) == "2026-03-29"
+        assert [task[c] for c in ("remind_at", "remind_rule", "recurrence")] == [None] * 3
+        assert task["previous_occurrence_id"] is None
+        users = rows(
+            conn,
+            "SELECT email, timezone, notify_reminders, notify_digest, notify_assignments, "
+            'calendar_feed_version FROM "user" ORDER BY email',
+        )
+        assert [u["email"] for u in users] == ["ada@acme.test", "mia@acme.test"]
+        for user in users:
+            assert user["timezone"] is None  # the workspace's zone applies
+            assert [bool(user[c]) for c in ("notify_reminders", "notify_digest")] == [True] * 2
+            assert bool(user["notify_assignments"]) is True
+            assert user["calendar_feed_version"] == 0
+        assert rows(conn, "SELECT * FROM outbox_message") == []
+        assert rows(conn, "SELECT * FROM notification") == []
+
+
+@upgrade_case("0006")
+class Upgrade0006:
+    """0006 gives every existing user session generation 0; sessions then start and end as
+    they should, and a deactivated user stays locked out."""
+
+    def seed(self, conn):
+        seeded = seed_core(conn)
+        seeded.extra["inactive"] = uuid.uuid4()
+        insert(
+            conn,
+            "user",
+            id=seeded.extra["inactive"],
+            workspace_id=seeded.workspace,
+            email="ivo@acme.test",
+            name="Ivo Inactive",
+            password_hash="pbkdf2:sha256:1000$x$y",
+            role="member",
+            active=False,
+            created_at=NOW,
+        )
+        return seeded
+
+    def check(self, conn, seeded):
+        _core_rows_survive(conn, seeded)
+        users = rows(conn, 'SELECT email, active, session_generation FROM "user" ORDER BY email')
+        assert [(u["email"], bool(u["active"]), u["session_generation"]) for u in users] == [
+            ("ada@acme.test", True, 0),
+            ("ivo@acme.test", False, 0),
+            ("mia@acme.test", True, 0),
+        ]
+
+    def check_app(self, seeded):
+        from app.extensions import db
+        from app.models import User
+        from app.services import sessions
+
+        member = db.session.get(User, seeded.users["member"])
+        assert sessions.user_for_session(f"{member.id}:0") == member
+        sessions.end_all_sessions(member)
+        assert sessions.user_for_session(f"{member.id}:0") is None
+        assert sessions.user_for_session(f"{member.id}:1") == member
+        assert sessions.user_for_session(f"{seeded.extra['inactive']}:0") is None
+
+
+@upgrade_case("0007")
+class Upgrade0007:
+    """0007 backfills the stored list order and folded titles of existing tasks (the
+    thorough test of its indexes and title search: tests/test_migration_task_list_keys.py)."""
+
+    def seed(self, conn):
+        return seed_core(conn)
+
+    def check(self, conn, seeded):
+        from app.services.task_keys import NO_DUE, due_sort_key, fold_title
+
+        _core_rows_survive(conn, seeded)
+        tasks = {as_uuid(r["id"]): r for r in rows(conn, "SELECT * FROM task")}
+        for task in tasks.values():
+            assert task["title_folded"] == fold_title(task["title"])
+        call = tasks[seeded.tasks["call_hans"]]
+        assert call["due_sort"] == due_sort_key(
+            date(2026, 3, 29), datetime(2026, 3, 29, 7, 30, tzinfo=UTC)
+        )
+        assert tasks[seeded.tasks["fair_booth"]]["due_sort"] == NO_DUE
+
+
+def test_migrations_build_what_the_models_describe(empty_database):
     """No drift: after upgrading to head, autogenerate finds nothing to add or change."""
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
@@ -128,76 +276,14 @@ def test_migrations_build_what_the_models_describe(backend, tmp_path):
     from app.extensions import db
     from app.models import autogenerate_filter
 
-    url, cleanup = fresh_database(backend, tmp_path)
+    upgrade(empty_database, "head")
+    engine = sa.create_engine(empty_database)
     try:
-        migrate(url, "head")
-        engine = sa.create_engine(url)
         with engine.connect() as conn:
             # The same filter `flask db migrate` uses (migrations/env.py): SQLite's FTS5
             # title index is not a model, the trigram index is PostgreSQL's only.
-            opts = {
-                "compare_type": False,
-                "include_object": autogenerate_filter(conn.dialect.name),
-            }
+            opts = {"compare_type": False, "include_object": autogenerate_filter(conn.dialect.name)}
             context = MigrationContext.configure(conn, opts=opts)
-            diff = compare_metadata(context, db.metadata)
-        engine.dispose()
-        assert diff == []
+            assert compare_metadata(context, db.metadata) == []
     finally:
-        cleanup()
-
-
-def test_0006_gives_every_user_session_generation_zero(backend, tmp_path):
-    """Users of 0005 carry on with generation 0; sessions then start and end as they should."""
-    url, cleanup = fresh_database(backend, tmp_path)
-    try:
-        migrate(url, "0005")
-        engine = sa.create_engine(url)
-        ws = uuid.uuid4()
-        users = [uuid.uuid4() for _ in range(3)]
-
-        def stored(value: uuid.UUID):
-            return value if backend == "postgresql" else value.hex
-
-        with engine.begin() as conn:
-            insert(conn, "workspace", id=stored(ws), name="Acme", timezone="Europe/Berlin",
-                   created_at=datetime(2026, 1, 5, 10))  # fmt: skip
-            for number, user_id in enumerate(users):
-                insert(
-                    conn,
-                    "user",
-                    id=stored(user_id),
-                    workspace_id=stored(ws),
-                    email=f"user{number}@acme.test",
-                    name=f"User {number}",
-                    password_hash="pbkdf2:sha256:1000$x$y",
-                    role="member",
-                    active=number != 1,
-                    created_at=datetime(2026, 1, 5, 10),
-                )
         engine.dispose()
-
-        migrate(url, "head")
-
-        from app import create_app
-        from app.extensions import db
-        from app.models import User
-        from app.services import sessions
-
-        app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "test"})
-        with app.app_context():
-            rows = {u.id: u for u in db.session.scalars(sa.select(User))}
-            assert set(rows) == set(users)
-            assert [rows[u].session_generation for u in users] == [0, 0, 0]
-            assert [rows[u].email for u in users] == [f"user{n}@acme.test" for n in range(3)]
-            assert [rows[u].active for u in users] == [True, False, True]
-            first = rows[users[0]]
-            assert sessions.user_for_session(f"{first.id}:0") == first
-            sessions.end_all_sessions(first)
-            assert sessions.user_for_session(f"{first.id}:0") is None
-            assert sessions.user_for_session(f"{first.id}:1") == first
-            assert sessions.user_for_session(f"{users[1]}:0") is None, "deactivated"
-            db.session.remove()
-            db.engine.dispose()
-    finally:
-        cleanup()
