@@ -1,7 +1,8 @@
 # crm-tasks — each target is one command a newcomer can type.
 #   make run    install, migrate, seed the demo workspace once, serve on http://127.0.0.1:5000
 #               with a notify worker beside it (emails as .eml files in instance/mail/)
-#   make test   install and run the whole suite
+#   make test   install and run the whole suite, in parallel (pytest-xdist)
+#   make test-fast  the inner loop: everything but the slow load, fuzz and fault tests
 #   make serve  gunicorn, as in production
 #   make bench  search and HTTP benchmarks (see README)
 #   make lint   ruff (style, complexity) and mypy (types)
@@ -14,8 +15,11 @@ FLASK := $(BIN)/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 NOTIFY_INTERVAL ?= 20
+#: pytest-xdist workers for make test / test-fast (`auto`: one per CPU; 0 runs in-process).
+TEST_WORKERS ?= auto
+PYTEST := $(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup
 
-.PHONY: run test serve bench install vendor lint lock clean
+.PHONY: run test test-fast serve bench install vendor lint lock clean
 
 # Exact versions and hashes come from requirements-dev.lock; the project itself is installed
 # on top without resolving anything again.
@@ -71,7 +75,10 @@ serve: install
 	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 'app:create_app()'
 
 test: install
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(PYTEST) $(PYTEST_ARGS)
+
+test-fast: install
+	$(PYTEST) -m "not slow" $(PYTEST_ARGS)
 
 bench: install
 	$(BIN)/python -m bench

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
-from flask.globals import _cv_app
+from flask import has_app_context
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 
@@ -111,12 +111,10 @@ class IsolatedClient(FlaskClient):
     """
 
     def open(self, *args, **kwargs):
-        def request_in_own_context():
-            _cv_app.set(None)
-            return super(IsolatedClient, self).open(*args, **kwargs)
-
-        response = contextvars.copy_context().run(request_in_own_context)
-        if _cv_app.get(None) is not None:
+        # An empty `contextvars.Context` holds no app or request context, as a server's
+        # worker has none when a request arrives; Flask pushes fresh ones inside it.
+        response = contextvars.Context().run(super().open, *args, **kwargs)
+        if has_app_context():
             db.session.expire_all()
         return response
 

@@ -36,6 +36,9 @@ from schemathesis import GenerationMode
 from app.services import accounts
 from app.services.tasks import create_task
 
+# Fuzzing: hundreds of generated requests per backend.
+pytestmark = pytest.mark.slow
+
 #: Cases per operation and generation mode.
 EXAMPLES = 50
 #: Seconds the whole run may take per backend before remaining cases are skipped.

@@ -15,6 +15,9 @@ import pytest
 from tests.live import LiveServer, count_tasks, prepare_database
 from tests.live_databases import fresh_database
 
+# Load: a thousand concurrent requests against gunicorn.
+pytestmark = pytest.mark.slow
+
 CLIENTS = 16
 PER_CLIENT = 63  # 16 × 63 = 1,008 requests
 

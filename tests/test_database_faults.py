@@ -14,6 +14,9 @@ from tests.faulty_proxy import FaultyProxy
 from tests.live import LiveServer, count_tasks, prepare_database
 from tests.live_databases import fresh_database
 
+# Faults: the database cut and restored under a live gunicorn.
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture
 def postgres_behind_proxy(tmp_path):

@@ -15,6 +15,9 @@ from app.services import accounts
 from tests.live import LiveServer, prepare_database
 from tests.live_databases import fresh_database
 
+# Live gunicorn servers with several workers.
+pytestmark = pytest.mark.slow
+
 PASSWORD = "s3cret-Passw0rd-for-the-log-test"
 
 

@@ -55,6 +55,7 @@ def test_limits_are_per_key(app, client, auth, workspace):
     assert client.get("/v1/tasks", headers={"Authorization": f"Bearer {other}"}).status_code == 200
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 def test_limit_is_shared_by_all_workers(backend, tmp_path):
     with fresh_database(backend, tmp_path) as url:

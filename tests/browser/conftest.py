@@ -65,11 +65,16 @@ def browser_required() -> bool:
 
 @pytest.hookimpl(tryfirst=True)  # before `-m` selects by markers
 def pytest_collection_modifyitems(config, items):
-    """Mark this folder's tests `browser`; skip them when there is no Chromium to drive."""
+    """Mark this folder's tests `browser`; skip them when there is no Chromium to drive.
+
+    Under pytest-xdist (`--dist loadgroup`) they all run on one worker, so one gunicorn
+    server and one Chromium serve the folder instead of one per worker.
+    """
     skip = None if browser_available() or browser_required() else pytest.mark.skip(SKIP_MESSAGE)
     for item in items:
         if HERE in Path(str(item.path)).resolve().parents:
             item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.xdist_group("browser"))
             if skip is not None:
                 item.add_marker(skip)
 
