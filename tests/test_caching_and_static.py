@@ -188,6 +188,7 @@ def test_the_development_server_names_no_versions(database_url):
     assert header == "crm-tasks"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("backend", ["sqlite"])
 def test_the_production_server_names_no_versions(backend, tmp_path):
     with fresh_database(backend, tmp_path) as url:

@@ -16,6 +16,9 @@ import pytest
 from tests.live import LiveServer, prepare_database
 from tests.live_databases import fresh_database
 
+# Generates a client package and drives it against gunicorn.
+pytestmark = pytest.mark.slow
+
 BIN = Path(sys.executable).parent
 PACKAGE = "crm_tasks_client"
 

@@ -14,6 +14,9 @@ from app.services import accounts
 from tests.live import LiveServer, prepare_database
 from tests.live_databases import fresh_database
 
+# Live gunicorn servers with several workers.
+pytestmark = pytest.mark.slow
+
 PASSWORD = "live-session-passphrase"
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 
