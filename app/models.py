@@ -22,6 +22,8 @@ from app.services.text import fold_name
 ROLES = ("admin", "member", "viewer")
 TASK_STATUSES = ("open", "in_progress", "completed")
 TASK_PRIORITIES = ("low", "medium", "high")
+#: The columns that link a task to its parent records; a live task sets at least one.
+TASK_PARENT_LINKS = ("contact_id", "company_id", "deal_id", "event_id")
 
 
 def utcnow() -> datetime:
@@ -313,6 +315,15 @@ class Task(WorkspaceScoped, Model):
         ).ddl_if(dialect="postgresql"),
         sa.Index("ix_task_remind_at", "remind_at"),
         sa.Index("uq_task_previous_occurrence", "previous_occurrence_id", unique=True),
+        # The database's own guard of the parent-link rule (services/tasks.py checks it
+        # first, with a proper message). Deleting the only record a live task links to
+        # fails here instead of leaving the task orphaned by ON DELETE SET NULL.
+        sa.CheckConstraint(
+            " OR ".join(
+                ["deleted_at IS NOT NULL"] + [f"{c} IS NOT NULL" for c in TASK_PARENT_LINKS]
+            ),
+            name="parent_link",
+        ),
     )
 
 

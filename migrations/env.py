@@ -1,6 +1,8 @@
+import contextlib
 import logging
 from logging.config import fileConfig
 
+import sqlalchemy as sa
 from alembic import context
 from flask import current_app
 
@@ -88,10 +90,66 @@ def run_migrations_online():
         from app.models import autogenerate_filter
 
         conf_args.setdefault("include_object", autogenerate_filter(connection.dialect.name))
+
+        if connection.dialect.name == "sqlite":
+            with _sqlite_migration_mode(connection):
+                context.configure(
+                    connection=connection,
+                    target_metadata=get_metadata(),
+                    transactional_ddl=True,
+                    **conf_args,
+                )
+                with context.begin_transaction():
+                    context.run_migrations()
+                    _check_sqlite_foreign_keys(connection)
+            return
+
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
 
         with context.begin_transaction():
             context.run_migrations()
+
+
+@contextlib.contextmanager
+def _sqlite_migration_mode(connection):
+    """SQLite: foreign keys off and one real transaction around the whole upgrade.
+
+    Batch mode rebuilds a table by copying it and dropping the original; with foreign keys
+    on, that DROP would fire ON DELETE CASCADE / SET NULL in every table pointing at it. The
+    app turns them on for each connection (app/__init__.py), so migrations turn them off
+    (possible only outside a transaction) and run `PRAGMA foreign_key_check` before
+    committing instead. pysqlite on its own commits DDL at once; here BEGIN is explicit, so a
+    failed upgrade leaves the database exactly at the revision it started from.
+    """
+    connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+    connection.commit()
+    dbapi_connection = connection.connection.driver_connection
+    legacy_isolation = dbapi_connection.isolation_level
+    dbapi_connection.isolation_level = None  # the driver no longer begins or commits by itself
+
+    def begin(conn):
+        conn.exec_driver_sql("BEGIN")
+
+    sa.event.listen(connection, "begin", begin)
+    try:
+        yield
+    finally:
+        sa.event.remove(connection, "begin", begin)
+        if connection.in_transaction():
+            connection.rollback()
+        dbapi_connection.isolation_level = legacy_isolation
+        connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+        connection.commit()
+
+
+def _check_sqlite_foreign_keys(connection):
+    """Fail the migration (rolling it back) if any row points at a row that is not there."""
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+    if broken:
+        raise RuntimeError(
+            f"migration left {len(broken)} broken foreign keys (table, rowid, parent, fk): "
+            f"{broken[:10]}"
+        )
 
 
 if context.is_offline_mode():

@@ -111,8 +111,29 @@ def execute(conn: sa.Connection, statement: str, **params: Any) -> sa.CursorResu
     return conn.execute(clause, params)
 
 
+def _task_derived(values: dict[str, Any]) -> dict[str, Any]:
+    from app.services.task_keys import due_sort_key, fold_title
+
+    due_at = values.get("due_at")
+    if due_at is not None and due_at.tzinfo is None:
+        due_at = due_at.replace(tzinfo=UTC)
+    return {
+        "due_sort": due_sort_key(values.get("due_date"), due_at),
+        "title_folded": fold_title(values.get("title") or ""),
+    }
+
+
+#: Columns the app computes from others on every write: `insert` fills those the table has
+#: at the current revision and the caller left out, as the app would have.
+DERIVED: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {"task": _task_derived}
+
+
 def insert(conn: sa.Connection, table: str, **values: Any) -> None:
     """`INSERT INTO "table" (...) VALUES (...)` with `values`, bound as in `execute`."""
+    if table in DERIVED:
+        present = column_names(conn, table)
+        derived = DERIVED[table](values)
+        values.update({k: v for k, v in derived.items() if k in present and k not in values})
     columns = ", ".join(f'"{name}"' for name in values)
     placeholders = ", ".join(f":{name}" for name in values)
     execute(conn, f'INSERT INTO "{table}" ({columns}) VALUES ({placeholders})', **values)
@@ -137,7 +158,16 @@ def as_datetime(value: Any) -> datetime | None:
 
 
 def table_names(conn: sa.Connection) -> set[str]:
-    return set(sa.inspect(conn).get_table_names()) - {"alembic_version"}
+    """The ordinary tables (not alembic_version, nor SQLite's FTS5 tables and their shadows,
+    whose internal rows change whenever the index is rebuilt)."""
+    names = set(sa.inspect(conn).get_table_names()) - {"alembic_version"}
+    if conn.dialect.name == "sqlite":
+        virtual = conn.exec_driver_sql(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE 'CREATE VIRTUAL%'"
+        ).scalars()
+        for name in list(virtual):
+            names = {n for n in names if n != name and not n.startswith(f"{name}_")}
+    return names
 
 
 def column_names(conn: sa.Connection, table: str) -> set[str]:

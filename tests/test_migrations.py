@@ -5,13 +5,13 @@ SQLite and on PostgreSQL: the database is built at the revision before it, fille
 realistic rows through raw SQL, upgraded to head, and checked. Row counts of every table
 must survive unless the case says otherwise.
 
-Adding a case for your migration `0007` (copy the 0003 case below):
+Adding a case for your migration `0042` (copy the 0003 case below):
 
-    @upgrade_case("0007")                      # changes_rows_of=("task",) if it may add/drop rows
-    class Upgrade0007:
-        '''0007 adds task.reminder_at, backfilled from due_at.'''
+    @upgrade_case("0042")                      # changes_rows_of=("task",) if it may add/drop rows
+    class Upgrade0042:
+        '''0042 adds task.reminder_at, backfilled from due_at.'''
 
-        def seed(self, conn):                  # runs at 0006, inside one transaction
+        def seed(self, conn):                  # runs at 0041, inside one transaction
             seeded = seed_core(conn)           # two workspaces, users, key, records, tasks
             insert(conn, "task", **task_row(uuid.uuid4(), seeded.workspace, contact_id=...))
             return seeded                      # handed to check()
@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, date, datetime
+from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
@@ -44,10 +45,15 @@ from tests.live_databases import fresh_database
 from tests.migrations_harness import (
     CASES,
     NOW,
+    as_datetime,
     as_uuid,
     column_names,
+    downgrade,
+    execute,
+    head,
     insert,
     iter_cases,
+    previous,
     revisions,
     rows,
     run_case,
@@ -80,6 +86,42 @@ def test_upgrade_carries_a_populated_database(case, empty_database):
 def test_every_migration_has_an_upgrade_case():
     missing = [revision for revision in revisions()[1:] if revision not in CASES]
     assert not missing, f"add an upgrade case to tests/test_migrations.py for {missing}"
+
+
+def test_the_newest_migration_downgrades_and_upgrades_again(empty_database):
+    upgrade(empty_database, "head")
+    downgrade(empty_database, previous(head()))
+    upgrade(empty_database, "head")
+
+
+def test_a_failed_sqlite_upgrade_leaves_the_database_as_it_was(tmp_path, capfd):
+    """migrations/env.py: one transaction, foreign keys checked before it commits."""
+    url = f"sqlite:///{tmp_path / 'broken.sqlite3'}"
+    base = previous(head())
+    upgrade(url, base)
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        seeded = seed_core(conn)
+        conn.commit()
+        conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        dangling = task_row(uuid.uuid4(), seeded.workspace, contact_id=uuid.uuid4())
+        insert(conn, "task", **dangling)
+        insert(conn, "task", **task_row(uuid.uuid4(), seeded.workspace))  # no link at all
+        conn.commit()
+        schema_before = conn.exec_driver_sql("SELECT sql FROM sqlite_master").scalars().all()
+        tasks_before = rows(conn, "SELECT * FROM task ORDER BY id")
+    engine.dispose()
+
+    with pytest.raises(SystemExit):  # `flask db upgrade` exits 1 with the message
+        upgrade(url, "head")
+    assert "migration left 1 broken foreign keys" in capfd.readouterr().err
+
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == base
+        schema_after = conn.exec_driver_sql("SELECT sql FROM sqlite_master").scalars().all()
+        assert schema_after == schema_before
+        assert rows(conn, "SELECT * FROM task ORDER BY id") == tasks_before
+    engine.dispose()
 
 
 # --- Cases, one per revision, oldest first -----------------------------------------------
@@ -268,22 +310,57 @@ class Upgrade0007:
         assert tasks[seeded.tasks["fair_booth"]]["due_sort"] == NO_DUE
 
 
-def test_migrations_build_what_the_models_describe(empty_database):
-    """No drift: after upgrading to head, autogenerate finds nothing to add or change."""
-    from alembic.autogenerate import compare_metadata
-    from alembic.migration import MigrationContext
+@upgrade_case("0008")
+class Upgrade0008:
+    """0008 soft-deletes live tasks that link to nothing, then adds the parent-link CHECK
+    and (on SQLite) rebuilds every table so constraints carry the conventional names."""
 
-    from app.extensions import db
-    from app.models import autogenerate_filter
+    def seed(self, conn):
+        seeded = seed_core(conn)
+        # Left behind when a linked record was deleted straight in the database.
+        seeded.extra["orphan"] = uuid.uuid4()
+        insert(conn, "task", **task_row(seeded.extra["orphan"], seeded.workspace, title="Lost"))
+        seeded.extra["deleted_orphan"] = uuid.uuid4()
+        insert(
+            conn,
+            "task",
+            **task_row(seeded.extra["deleted_orphan"], seeded.workspace, deleted_at=NOW),
+        )
+        return seeded
 
-    upgrade(empty_database, "head")
-    engine = sa.create_engine(empty_database)
-    try:
-        with engine.connect() as conn:
-            # The same filter `flask db migrate` uses (migrations/env.py): SQLite's FTS5
-            # title index is not a model, the trigram index is PostgreSQL's only.
-            opts = {"compare_type": False, "include_object": autogenerate_filter(conn.dialect.name)}
-            context = MigrationContext.configure(conn, opts=opts)
-            assert compare_metadata(context, db.metadata) == []
-    finally:
-        engine.dispose()
+    def check(self, conn, seeded):
+        _core_rows_survive(conn, seeded)
+        tasks = {as_uuid(r["id"]): r for r in rows(conn, "SELECT * FROM task")}
+        orphan = tasks[seeded.extra["orphan"]]
+        assert orphan["title"] == "Lost" and orphan["deleted_at"] is not None
+        assert as_datetime(orphan["updated_at"]) == as_datetime(orphan["deleted_at"]) > NOW
+        assert as_datetime(tasks[seeded.extra["deleted_orphan"]]["deleted_at"]) == NOW
+        live = [key for key, id_ in seeded.tasks.items() if tasks[id_]["deleted_at"] is None]
+        assert sorted(live) == sorted(set(seeded.tasks) - {"deleted"})
+        # Every row kept its values through the SQLite table rebuilds.
+        (deal,) = rows(conn, "SELECT * FROM deal")
+        assert Decimal(str(deal["amount"])) == Decimal("12500.50")
+        assert as_uuid(deal["contact_id"]) == seeded.contacts["hans"]
+        (call,) = rows(conn, "SELECT * FROM task WHERE id = :id", id=seeded.tasks["call_hans"])
+        assert str(call["due_date"]) == "2026-03-29" and call["priority"] == "high"
+        assert as_datetime(call["due_at"]) == datetime(2026, 3, 29, 7, 30, tzinfo=UTC)
+        # The CHECK is in place: a live task without links is refused.
+        with pytest.raises(sa.exc.IntegrityError), conn.begin_nested():
+            insert(conn, "task", **task_row(uuid.uuid4(), seeded.workspace))
+        conn.rollback()
+        if conn.dialect.name == "sqlite":
+            # 0007's FTS5 title index survived the rebuild of `task`: triggers, partial
+            # index, and an index that finds the rows by their new rowids.
+            master = dict(conn.exec_driver_sql("SELECT name, sql FROM sqlite_master").all())
+            for trigger in ("insert", "delete", "update"):
+                assert f"task_title_fts_{trigger}" in master
+            assert "WHERE" in master["ix_task_trash"].upper()
+            hits = conn.exec_driver_sql(
+                "SELECT t.id FROM task_title_fts JOIN task t ON t.rowid = task_title_fts.rowid"
+                " WHERE task_title_fts MATCH '\"call_hans\"'"
+            ).scalars()
+            assert [as_uuid(hit) for hit in hits] == [seeded.tasks["call_hans"]]
+        # Foreign keys still act after the rebuilds (workspace delete cascades).
+        execute(conn, "DELETE FROM workspace WHERE id = :id", id=seeded.other_workspace)
+        assert rows(conn, "SELECT * FROM task WHERE id = :id", id=seeded.tasks["zoe"]) == []
+        conn.rollback()

@@ -24,6 +24,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.models import (
+    TASK_PARENT_LINKS,
     TASK_PRIORITIES,
     TASK_STATUSES,
     TITLE_SEARCH_TABLE,
@@ -47,7 +48,7 @@ TASK_TYPE_MAX = 50
 NAME_QUERY_MAX = 200
 #: What the form offers for task_type; any other short string is accepted too.
 SUGGESTED_TASK_TYPES = ("call", "email", "meeting", "follow_up", "todo")
-PARENT_LINKS = ("contact_id", "company_id", "deal_id", "event_id")
+PARENT_LINKS = TASK_PARENT_LINKS
 ORPHAN_MESSAGE = (
     "At least one parent link (contact_id, company_id, deal_id, or event_id) is required"
 )
@@ -401,6 +402,8 @@ def restore_task(actor: Actor, task_id: uuid.UUID) -> Task:
     )
     if task is None:
         raise NotFound("Task")
+    # A record it linked to may have been deleted meanwhile (the link was set to null).
+    _require_parent({name: getattr(task, name) for name in PARENT_LINKS})
     task.deleted_at = None
     db.session.commit()
     return task
