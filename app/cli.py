@@ -232,7 +232,9 @@ def create_user(workspace_ref: str, email: str, name: str, role: str, password: 
 def create_api_key(workspace_ref: str, name: str, scopes: str) -> None:
     """Create an API key; prints its secret, which is shown this once and never again."""
     workspace = accounts.find_workspace(workspace_ref)
-    key, secret = accounts.create_api_key(workspace, name, scopes.split(","))
+    key, secret = accounts.create_api_key(
+        accounts.Actor.operator(workspace), name, scopes.split(",")
+    )
     click.echo(f"Created API key {key.name!r} ({key.scopes}) in {workspace.name!r}.")
     click.echo("Store the secret now: it is not kept and cannot be shown again.")
     click.echo(secret)

@@ -179,7 +179,7 @@ def contact(workspace):
 def api_key(workspace):
     """The secret of a read/write key of `workspace`."""
     _key, secret = accounts.create_api_key(
-        workspace, "integration", [accounts.READ, accounts.WRITE]
+        accounts.Actor.operator(workspace), "integration", [accounts.READ, accounts.WRITE]
     )
     return secret
 

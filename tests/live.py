@@ -128,7 +128,9 @@ def prepare_database(url: str) -> dict:
         workspace = accounts.create_workspace("Live Workspace", "UTC")
         contact = records.add_contact(workspace.id, "Hans", "Müller", "hans@example.test")
         db.session.commit()
-        _key, secret = accounts.create_api_key(workspace, "live", [accounts.READ, accounts.WRITE])
+        _key, secret = accounts.create_api_key(
+            accounts.Actor.operator(workspace), "live", [accounts.READ, accounts.WRITE]
+        )
         facts = {"workspace_id": workspace.id, "contact_id": str(contact.id), "secret": secret}
         db.session.remove()
         db.engine.dispose()

@@ -156,15 +156,19 @@ def test_401_without_a_valid_key(client, header, contact):
 
 def test_401_for_revoked_key(client, workspace, contact, app):
     with app.app_context():
-        key, secret = accounts.create_api_key(workspace, "old", [accounts.WRITE])
-        accounts.revoke_api_key(accounts.Actor.for_api_key(key), key.id)
+        key, secret = accounts.create_api_key(
+            accounts.Actor.operator(workspace), "old", [accounts.WRITE]
+        )
+        accounts.revoke_api_key(accounts.Actor.operator(workspace), key.id)
     response = post(client, {"title": "t"}, {"Authorization": f"Bearer {secret}"})
     assert_envelope(response, 401, "unauthorized")
 
 
 def test_403_without_write_scope(client, workspace, contact, app):
     with app.app_context():
-        _key, secret = accounts.create_api_key(workspace, "ro", [accounts.READ])
+        _key, secret = accounts.create_api_key(
+            accounts.Actor.operator(workspace), "ro", [accounts.READ]
+        )
     response = post(
         client, {"title": "t", "contact_id": str(contact.id)}, {"Authorization": f"Bearer {secret}"}
     )
@@ -183,7 +187,9 @@ def test_404_unknown_task_and_unknown_path(client, auth):
 
 def test_404_for_another_workspaces_task(client, auth, other_workspace, app):
     with app.app_context():
-        key, _ = accounts.create_api_key(other_workspace, "theirs", [accounts.WRITE, accounts.READ])
+        key, _ = accounts.create_api_key(
+            accounts.Actor.operator(other_workspace), "theirs", [accounts.WRITE, accounts.READ]
+        )
         their_contact = records.add_contact(other_workspace.id, "Eve", "Spy")
         db.session.commit()
         from app.services.tasks import create_task

@@ -86,7 +86,9 @@ def seeded(writer_actor, contact):
 
 @pytest.fixture
 def writer_actor(workspace):
-    key, _ = accounts.create_api_key(workspace, "seed", [accounts.READ, accounts.WRITE])
+    key, _ = accounts.create_api_key(
+        accounts.Actor.operator(workspace), "seed", [accounts.READ, accounts.WRITE]
+    )
     return accounts.Actor.for_api_key(key)
 
 

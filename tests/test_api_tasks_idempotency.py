@@ -81,7 +81,7 @@ def test_no_key_means_no_memory(client, auth, body, app):
 
 def test_keys_are_per_api_key(client, auth, body, workspace, app):
     _key, other_secret = accounts.create_api_key(
-        workspace, "another integration", [accounts.READ, accounts.WRITE]
+        accounts.Actor.operator(workspace), "another integration", [accounts.READ, accounts.WRITE]
     )
     mine = post(client, body, auth, "shared-key")
     theirs = post(client, body, {"Authorization": f"Bearer {other_secret}"}, "shared-key")
@@ -100,7 +100,9 @@ def test_failed_requests_are_not_remembered(client, auth, body, app):
 
 
 def test_forbidden_request_is_not_remembered(client, body, workspace, app):
-    _key, secret = accounts.create_api_key(workspace, "reader", [accounts.READ])
+    _key, secret = accounts.create_api_key(
+        accounts.Actor.operator(workspace), "reader", [accounts.READ]
+    )
     response = post(client, body, {"Authorization": f"Bearer {secret}"}, "key-ro")
     assert_envelope(response, 403, "insufficient_permissions")
     assert count(app, IdempotencyRecord) == 0
@@ -233,7 +235,7 @@ def test_concurrent_requests_with_different_keys_all_create(app, auth, body, mon
 
 def test_service_calls_respond_only_when_nothing_is_stored(app, workspace, body):
     """respond_once, without HTTP: the work runs once; later calls get the stored reply."""
-    key, _ = accounts.create_api_key(workspace, "svc", [accounts.WRITE])
+    key, _ = accounts.create_api_key(accounts.Actor.operator(workspace), "svc", [accounts.WRITE])
     actor = accounts.Actor.for_api_key(key)
     calls = []
 

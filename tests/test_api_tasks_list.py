@@ -14,7 +14,9 @@ from tests.api_helpers import assert_envelope
 @pytest.fixture
 def writer(app, workspace):
     """A read/write actor of the workspace, to set up tasks through the service."""
-    key, _ = accounts.create_api_key(workspace, "setup", [accounts.READ, accounts.WRITE])
+    key, _ = accounts.create_api_key(
+        accounts.Actor.operator(workspace), "setup", [accounts.READ, accounts.WRITE]
+    )
     return accounts.Actor.for_api_key(key)
 
 
@@ -63,7 +65,9 @@ def test_list_hides_deleted_and_foreign_tasks(client, auth, make, writer, other_
     delete_task(writer, make("deleted").id)
     company = records.add_company(other_workspace.id, "Globex Corp")
     db.session.commit()
-    key, _ = accounts.create_api_key(other_workspace, "other", [accounts.WRITE])
+    key, _ = accounts.create_api_key(
+        accounts.Actor.operator(other_workspace), "other", [accounts.WRITE]
+    )
     create_task(
         accounts.Actor.for_api_key(key), {"title": "foreign", "company_id": str(company.id)}
     )
@@ -266,7 +270,9 @@ def test_pages_to_the_end_without_gaps_or_repeats_while_tasks_are_added(
 
 
 def test_list_needs_read_scope(client, workspace):
-    _key, secret = accounts.create_api_key(workspace, "write only", [accounts.WRITE])
+    _key, secret = accounts.create_api_key(
+        accounts.Actor.operator(workspace), "write only", [accounts.WRITE]
+    )
     response = client.get(
         "/v1/tasks?priority=urgent", headers={"Authorization": f"Bearer {secret}"}
     )

@@ -41,7 +41,9 @@ def test_read_a_task(client, auth, task):
 
 
 def test_read_needs_read_scope(client, workspace, task):
-    _key, secret = accounts.create_api_key(workspace, "writer", [accounts.WRITE])
+    _key, secret = accounts.create_api_key(
+        accounts.Actor.operator(workspace), "writer", [accounts.WRITE]
+    )
     assert_envelope(
         client.get(url(task["id"]), headers=bearer(secret)), 403, "insufficient_permissions"
     )
@@ -58,7 +60,9 @@ def test_read_needs_a_key(client, task):
 def foreign_task_id(app, other_workspace):
     company = records.add_company(other_workspace.id, "Globex Corp")
     db.session.commit()
-    key, _ = accounts.create_api_key(other_workspace, "other", [accounts.READ, accounts.WRITE])
+    key, _ = accounts.create_api_key(
+        accounts.Actor.operator(other_workspace), "other", [accounts.READ, accounts.WRITE]
+    )
     task = create_task(
         accounts.Actor.for_api_key(key), {"title": "theirs", "company_id": str(company.id)}
     ).task
@@ -195,13 +199,17 @@ def test_patch_body_must_be_a_json_object(client, auth, task, raw):
 
 
 def test_patch_needs_write_scope(client, workspace, task):
-    _key, secret = accounts.create_api_key(workspace, "reader", [accounts.READ])
+    _key, secret = accounts.create_api_key(
+        accounts.Actor.operator(workspace), "reader", [accounts.READ]
+    )
     response = client.patch(url(task["id"]), json={"title": "no"}, headers=bearer(secret))
     assert_envelope(response, 403, "insufficient_permissions")
 
 
 def test_patch_with_a_write_only_key(client, workspace, task):
-    _key, secret = accounts.create_api_key(workspace, "writer", [accounts.WRITE])
+    _key, secret = accounts.create_api_key(
+        accounts.Actor.operator(workspace), "writer", [accounts.WRITE]
+    )
     response = client.patch(url(task["id"]), json={"title": "ok"}, headers=bearer(secret))
     assert response.status_code == 200
 
@@ -233,7 +241,9 @@ def test_delete_is_soft_and_the_browser_undo_restores(client, auth, task, member
 
 
 def test_delete_needs_write_scope(client, workspace, task, auth):
-    _key, secret = accounts.create_api_key(workspace, "reader", [accounts.READ])
+    _key, secret = accounts.create_api_key(
+        accounts.Actor.operator(workspace), "reader", [accounts.READ]
+    )
     assert_envelope(
         client.delete(url(task["id"]), headers=bearer(secret)), 403, "insufficient_permissions"
     )

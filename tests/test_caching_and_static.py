@@ -50,7 +50,9 @@ def test_every_page_fragment_and_api_answer_is_no_store(app, admin_client, admin
     deal = records.add_deal(admin.workspace_id, "Deal", "won")
     event = records.add_event(admin.workspace_id, "Fair", task.created_date)
     db.session.commit()
-    key, _secret = accounts.create_api_key(admin.workspace, "cache test", [accounts.READ])
+    key, _secret = accounts.create_api_key(
+        accounts.Actor.operator(admin.workspace), "cache test", [accounts.READ]
+    )
     ids = {
         "user_id": str(admin.id),
         "key_id": str(key.id),

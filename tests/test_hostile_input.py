@@ -69,7 +69,9 @@ def test_every_browser_post_refuses_a_missing_csrf_token(app, admin, contact):
         task = tasks.create_task(
             accounts.Actor.for_user(admin), {"title": "keep", "contact_id": str(contact.id)}
         ).task
-        key, _ = accounts.create_api_key(admin.workspace, "keep", [accounts.READ])
+        key, _ = accounts.create_api_key(
+            accounts.Actor.operator(admin.workspace), "keep", [accounts.READ]
+        )
     real = {"task_id": task.id, "key_id": key.id, "user_id": admin.id}
     routes = list(post_routes(app))
     assert len(routes) >= 9, "the browser app's POST routes were found"

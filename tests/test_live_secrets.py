@@ -11,6 +11,7 @@ import pytest
 
 from app import create_app
 from app.extensions import db
+from app.models import Workspace
 from app.services import accounts
 from tests.live import LiveServer, prepare_database
 from tests.live_databases import fresh_database
@@ -81,7 +82,9 @@ def test_revoked_key_is_refused_by_every_worker_at_once(backend, tmp_path):
             app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "x"})
             with app.app_context():
                 key = accounts.authenticate_api_key(facts["secret"])
-                accounts.revoke_api_key(accounts.Actor.for_api_key(key), key.id)
+                accounts.revoke_api_key(
+                    accounts.Actor.operator(db.session.get(Workspace, key.workspace_id)), key.id
+                )
                 db.session.remove()
                 db.engine.dispose()
             after = [server.request("GET", "/v1/tasks", None, headers)[0] for _ in range(12)]

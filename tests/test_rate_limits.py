@@ -49,7 +49,9 @@ def test_api_answers_429_with_retry_after(app, client, auth, contact):
 
 def test_limits_are_per_key(app, client, auth, workspace):
     app.config["API_RATE_LIMIT"] = Limit(1, 60)
-    _key, other = accounts.create_api_key(workspace, "second", [accounts.READ])
+    _key, other = accounts.create_api_key(
+        accounts.Actor.operator(workspace), "second", [accounts.READ]
+    )
     assert client.get("/v1/tasks", headers=auth).status_code == 200
     assert client.get("/v1/tasks", headers=auth).status_code == 429
     assert client.get("/v1/tasks", headers={"Authorization": f"Bearer {other}"}).status_code == 200

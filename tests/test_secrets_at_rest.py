@@ -20,7 +20,7 @@ def test_passwords_are_stored_with_scrypt_by_default(app, workspace):
 
 
 def test_only_a_hash_of_the_api_key_secret_is_stored(workspace):
-    key, secret = accounts.create_api_key(workspace, "k", [accounts.READ])
+    key, secret = accounts.create_api_key(accounts.Actor.operator(workspace), "k", [accounts.READ])
     row = db.session.execute(sa.select(ApiKey.__table__).where(ApiKey.id == key.id)).one()
     stored = " ".join(str(value) for value in row)
     assert secret not in stored and secret[12:] not in stored

@@ -274,13 +274,17 @@ def test_viewer_cannot_create(viewer, link):
 
 
 def test_read_only_key_cannot_create(workspace, link):
-    key, _secret = accounts.create_api_key(workspace, "reader", [accounts.READ])
+    key, _secret = accounts.create_api_key(
+        accounts.Actor.operator(workspace), "reader", [accounts.READ]
+    )
     with pytest.raises(PermissionDenied):
         create_task(accounts.Actor.for_api_key(key), {"title": "t", **link})
 
 
 def test_api_key_is_recorded_as_creator(workspace, link):
-    key, _secret = accounts.create_api_key(workspace, "writer", [accounts.WRITE])
+    key, _secret = accounts.create_api_key(
+        accounts.Actor.operator(workspace), "writer", [accounts.WRITE]
+    )
     task = create_task(accounts.Actor.for_api_key(key), {"title": "t", **link}).task
     assert task.created_by_api_key_id == key.id and task.created_by_user_id is None
 

@@ -52,7 +52,9 @@ def key_actor(workspace):
     """An actor for an API key holding only the scopes asked for."""
 
     def key_actor(*scopes):
-        key, _secret = accounts.create_api_key(workspace, "scoped", list(scopes))
+        key, _secret = accounts.create_api_key(
+            accounts.Actor.operator(workspace), "scoped", list(scopes)
+        )
         return accounts.Actor.for_api_key(key)
 
     return key_actor
@@ -209,7 +211,9 @@ def test_write_only_key_can_patch_and_delete(key_actor, make):
 def foreign_task(other_workspace):
     company = records.add_company(other_workspace.id, "Globex Corp")
     db.session.commit()
-    key, _ = accounts.create_api_key(other_workspace, "other", [accounts.READ, accounts.WRITE])
+    key, _ = accounts.create_api_key(
+        accounts.Actor.operator(other_workspace), "other", [accounts.READ, accounts.WRITE]
+    )
     stranger = accounts.Actor.for_api_key(key)
     return create_task(stranger, {"title": "Not yours", "company_id": str(company.id)}).task
 

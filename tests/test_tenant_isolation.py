@@ -59,7 +59,7 @@ def foreign(other_workspace) -> Foreign:
     event = records.add_event(other_workspace.id, "Globex Secret Summit", FIXED_NOW)
     db.session.commit()
     key, _secret = accounts.create_api_key(
-        other_workspace, "theirs", [accounts.READ, accounts.WRITE]
+        accounts.Actor.operator(other_workspace), "theirs", [accounts.READ, accounts.WRITE]
     )
     task = tasks.create_task(
         accounts.Actor.for_api_key(key),

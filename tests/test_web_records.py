@@ -114,7 +114,9 @@ def test_admin_creates_a_key_and_sees_the_secret_once(admin_client, workspace):
 
 
 def test_key_list_shows_last_use_and_revoke(admin_client, workspace):
-    key, secret = accounts.create_api_key(workspace, "CRM sync", ["activities:read"])
+    key, secret = accounts.create_api_key(
+        accounts.Actor.operator(workspace), "CRM sync", ["activities:read"]
+    )
     accounts.authenticate_api_key(secret)  # records the use
     html = text(admin_client.get("/settings/api-keys"))
     row = html.split(f'id="api-key-{key.id}"')[1].split("</tr>")[0]
@@ -138,7 +140,9 @@ def test_create_key_errors_are_shown(admin_client):
 
 
 def test_other_workspaces_keys_are_neither_listed_nor_revocable(admin_client, other_workspace):
-    key, _secret = accounts.create_api_key(other_workspace, "Globex key", ["activities:read"])
+    key, _secret = accounts.create_api_key(
+        accounts.Actor.operator(other_workspace), "Globex key", ["activities:read"]
+    )
     assert "Globex key" not in text(admin_client.get("/settings/api-keys"))
     assert admin_client.post(f"/settings/api-keys/{key.id}/revoke").status_code == 404
     db.session.refresh(key)
@@ -168,7 +172,9 @@ def test_admin_sees_the_api_keys_link(admin_client):
 def test_the_key_cap_refuses_a_new_key_clearly_and_keeps_the_form(app, admin_client, workspace):
     app.config["API_KEY_LIMIT"] = 3
     for number in range(3):
-        accounts.create_api_key(workspace, f"key {number}", ["activities:read"])
+        accounts.create_api_key(
+            accounts.Actor.operator(workspace), f"key {number}", ["activities:read"]
+        )
     response = admin_client.post(
         "/settings/api-keys", data={"name": "One too many", "scopes": ["activities:write"]}
     )
@@ -189,10 +195,10 @@ def test_the_key_cap_refuses_a_new_key_clearly_and_keeps_the_form(app, admin_cli
 
 def test_the_key_cap_counts_per_workspace(app, workspace, other_workspace):
     app.config["API_KEY_LIMIT"] = 1
-    accounts.create_api_key(workspace, "ours", ["activities:read"])
-    accounts.create_api_key(other_workspace, "theirs", ["activities:read"])
+    accounts.create_api_key(accounts.Actor.operator(workspace), "ours", ["activities:read"])
+    accounts.create_api_key(accounts.Actor.operator(other_workspace), "theirs", ["activities:read"])
     with pytest.raises(LimitReached, match="already has 1 active API keys"):
-        accounts.create_api_key(workspace, "second", ["activities:read"])
+        accounts.create_api_key(accounts.Actor.operator(workspace), "second", ["activities:read"])
 
 
 def test_creating_keys_is_rate_limited(app, admin_client, workspace):
@@ -214,7 +220,9 @@ def test_creating_keys_is_rate_limited(app, admin_client, workspace):
 
 def test_the_keys_page_is_paged(admin_client, workspace):
     for number in range(accounts.KEYS_PER_PAGE + 3):
-        accounts.create_api_key(workspace, f"paged key {number:02d}", ["activities:read"])
+        accounts.create_api_key(
+            accounts.Actor.operator(workspace), f"paged key {number:02d}", ["activities:read"]
+        )
     first = text(admin_client.get("/settings/api-keys"))
     second = text(admin_client.get("/settings/api-keys?page=2"))
     rows = lambda html: re.findall(r'id="api-key-[0-9a-f-]+"', html)  # noqa: E731
@@ -228,7 +236,9 @@ def test_the_keys_page_is_paged(admin_client, workspace):
 
 
 def test_revoking_asks_first(admin_client, workspace):
-    key, secret = accounts.create_api_key(workspace, "Zapier", ["activities:read"])
+    key, secret = accounts.create_api_key(
+        accounts.Actor.operator(workspace), "Zapier", ["activities:read"]
+    )
     listing = text(admin_client.get("/settings/api-keys"))
     assert f'href="/settings/api-keys/{key.id}/revoke"' in listing
     confirm = admin_client.get(f"/settings/api-keys/{key.id}/revoke")

@@ -28,9 +28,12 @@ from app.services.errors import (
 
 READ = "activities:read"
 WRITE = "activities:write"
+#: Managing the workspace's users and API keys: held by admins, never by an API key.
+MANAGE = "workspace:manage"
+#: The scopes an API key may be given (MANAGE is not one of them).
 KNOWN_SCOPES = (READ, WRITE)
 ROLE_SCOPES: dict[str, frozenset[str]] = {
-    "admin": frozenset({READ, WRITE}),
+    "admin": frozenset({READ, WRITE, MANAGE}),
     "member": frozenset({READ, WRITE}),
     "viewer": frozenset({READ}),
 }
@@ -61,7 +64,17 @@ class Actor:
 
     @classmethod
     def for_api_key(cls, key: ApiKey) -> Actor:
-        return cls(key.workspace_id, key.scope_set, api_key_id=key.id)
+        # Only key scopes count, whatever a row says: a key can never manage the workspace.
+        return cls(key.workspace_id, key.scope_set & frozenset(KNOWN_SCOPES), api_key_id=key.id)
+
+    @classmethod
+    def operator(cls, workspace: Workspace) -> Actor:
+        """Whoever runs the command line on the server, acting as an admin of `workspace`.
+
+        They hold the database already, so the CLI (and the demo seed) may manage any
+        workspace; the actor has no user row, so nothing records them as a user.
+        """
+        return cls(workspace.id, ROLE_SCOPES["admin"])
 
 
 def create_workspace(name: str, timezone: str = "UTC") -> Workspace:
@@ -301,8 +314,13 @@ def _hash_secret(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def create_api_key(workspace: Workspace, name: str, scopes: list[str]) -> tuple[ApiKey, str]:
-    """A new key and its secret: the secret is returned once and only its hash is stored."""
+def create_api_key(actor: Actor, name: str, scopes: list[str]) -> tuple[ApiKey, str]:
+    """A new key of the actor's workspace and its secret (admins only).
+
+    The secret is returned once and only its hash is stored. Raises PermissionDenied
+    unless the actor may manage the workspace, ValidationError for a bad name or scopes.
+    """
+    actor.require(MANAGE)
     scopes = [s.strip() for s in scopes if s.strip()]
     problems = {}
     if not name.strip():
@@ -312,10 +330,10 @@ def create_api_key(workspace: Workspace, name: str, scopes: list[str]) -> tuple[
         problems["scopes"] = f"choose from {', '.join(KNOWN_SCOPES)}"
     if problems:
         raise ValidationError.for_fields(problems)
-    creations = _check_key_limits(workspace.id)
+    creations = _check_key_limits(actor.workspace_id)
     secret = API_KEY_PREFIX + secrets.token_urlsafe(32)
     key = ApiKey(
-        workspace_id=workspace.id,
+        workspace_id=actor.workspace_id,
         name=name.strip(),
         prefix=secret[:LOOKUP_LENGTH],
         secret_hash=_hash_secret(secret),
@@ -323,7 +341,7 @@ def create_api_key(workspace: Workspace, name: str, scopes: list[str]) -> tuple[
     )
     db.session.add(key)
     db.session.flush()
-    _check_key_cap(workspace.id)
+    _check_key_cap(actor.workspace_id)
     db.session.commit()
     rate_limits.hit(*creations)
     return key, secret
@@ -386,6 +404,11 @@ def authenticate_api_key(secret: str, at: datetime | None = None) -> ApiKey | No
 
 
 def revoke_api_key(actor: Actor, key_id: uuid.UUID, at: datetime | None = None) -> ApiKey:
+    """Revoke a key of the actor's workspace (admins only); revoking twice changes nothing.
+
+    NotFound for an unknown key and for another workspace's, alike.
+    """
+    actor.require(MANAGE)
     key = db.session.get(ApiKey, key_id)
     if key is None or key.workspace_id != actor.workspace_id:
         raise NotFound("API key")
@@ -395,16 +418,13 @@ def revoke_api_key(actor: Actor, key_id: uuid.UUID, at: datetime | None = None) 
     return key
 
 
-#: Held by workspace admins only (never by an API key): managing users and API keys.
-MANAGE = "workspace:manage"
-
-
 def admin_actor(user: User) -> Actor:
     """The actor for a workspace admin's management pages; PermissionDenied for anyone else."""
-    if user.role != "admin" or not user.active:
+    if not user.active:
         raise PermissionDenied(MANAGE)
     actor = Actor.for_user(user)
-    return Actor(actor.workspace_id, actor.scopes | {MANAGE}, user_id=actor.user_id)
+    actor.require(MANAGE)
+    return actor
 
 
 #: API keys shown per page of the keys page.
@@ -462,5 +482,17 @@ def list_api_keys(actor: Actor) -> list[ApiKey]:
             sa.select(ApiKey)
             .where(ApiKey.workspace_id == actor.workspace_id)
             .order_by(ApiKey.revoked_at.is_not(None), ApiKey.created_at.desc(), ApiKey.id)
+        )
+    )
+
+
+def assignable_users(actor: Actor) -> list[User]:
+    """Who a task of the actor's workspace can be assigned to: its active users, by name."""
+    actor.require(READ)
+    return list(
+        db.session.scalars(
+            sa.select(User)
+            .where(User.workspace_id == actor.workspace_id, User.active.is_(True))
+            .order_by(User.name, User.id)
         )
     )

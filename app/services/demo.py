@@ -286,11 +286,12 @@ def seed_demo(
     try:
         email = demo_email(workspace.name)
         user = accounts.create_user(workspace, email, DEMO_USER_NAME, "admin", DEMO_PASSWORD)
-        _key, secret = accounts.create_api_key(workspace, "Demo key", DEMO_SCOPES)
+        admin = accounts.Actor.for_user(user)
+        _key, secret = accounts.create_api_key(admin, "Demo key", DEMO_SCOPES)
         data = DemoData(workspace, sizes, now)
         data.insert(progress)
         db.session.commit()
-        data.add_sample_tasks(accounts.Actor.for_user(user))
+        data.add_sample_tasks(admin)
         if sizes.tasks:
             add_demo_tasks(workspace.id, sizes.tasks, progress=progress, now=now)
     except BaseException:

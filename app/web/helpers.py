@@ -15,7 +15,7 @@ from app.errors import render_page
 from app.extensions import db
 from app.models import Workspace
 from app.services import schedule
-from app.services.accounts import WRITE, Actor
+from app.services.accounts import MANAGE, WRITE, Actor
 from app.services.errors import NotFound, PermissionDenied
 from app.web import bp
 
@@ -98,10 +98,11 @@ def inject_permissions() -> dict:
     try:
         if not current_user.is_authenticated:
             return anonymous
+        scopes = current_actor().scopes
         return {
             "nav_user": current_user,
-            "can_write": WRITE in current_actor().scopes,
-            "is_admin": current_user.role == "admin",
+            "can_write": WRITE in scopes,
+            "is_admin": MANAGE in scopes,
             "workspace": current_workspace(),
         }
     except SQLAlchemyError:

@@ -8,7 +8,6 @@ from flask import flash, make_response, redirect, render_template, request, url_
 from flask_login import current_user
 
 from app.extensions import db
-from app.models import Workspace
 from app.services import accounts
 from app.services.errors import LimitReached, TooManyAttempts, ValidationError
 from app.web import bp
@@ -29,10 +28,9 @@ def api_keys():
     retry_after = None
     status = 200
     if form.validate_on_submit():
-        workspace = db.session.get_one(Workspace, actor.workspace_id)
         try:
             created, secret = accounts.create_api_key(
-                workspace, form.name.data or "", list(form.scopes.data or [])
+                actor, form.name.data or "", list(form.scopes.data or [])
             )
         except ValidationError as error:
             db.session.rollback()
