@@ -21,6 +21,7 @@ import sqlalchemy.orm as so
 from flask import current_app
 from itsdangerous import BadData, URLSafeSerializer
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.interfaces import LoaderOption
 
 from app.extensions import db
 from app.models import (
@@ -677,6 +678,7 @@ def list_tasks(
     limit: int = 50,
     cursor: str | None = None,
     now: datetime | None = None,
+    with_links: bool = False,
 ) -> TaskPage:
     """One page of the workspace's live tasks, soonest due first (keyset pagination).
 
@@ -684,16 +686,36 @@ def list_tasks(
     row's sort key, tasks added meanwhile never cause gaps or repeats.
 
     Every page is read from an index in list order, reading about as many rows as it
-    shows whatever the size of the workspace: see `list_statement`.
+    shows whatever the size of the workspace: see `list_statement`. `with_links` also
+    loads the rows' linked records and assignees (for pages that show them), one statement
+    per relationship for the whole page, so a page costs the same number of statements
+    however many rows it has.
     """
     actor.require(READ)
     _check_list_request(filters, limit)
     statement = list_statement(
         actor.workspace_id, filters, limit=limit + 1, cursor=cursor, now=now or dates.now()
     )
+    if with_links:
+        statement = statement.options(*_links_eagerly(statement))
     rows = list(db.session.scalars(statement))
     next_cursor = _encode_cursor(rows[limit - 1]) if len(rows) > limit else None
     return TaskPage(rows[:limit], next_cursor)
+
+
+#: The relationships a list row shows: loaded for the whole page at once (`with_links`).
+ROW_LINKS = ("assignee", "contact", "company", "deal", "event")
+
+
+def _links_eagerly(statement: sa.Select) -> list[LoaderOption]:
+    """Loader options for the rows' links, on the entity the page is read from: the Task
+    table, or its alias over the merged status ranges (see `list_statement`).
+
+    SELECT … WHERE id IN (…) per relationship after the page's own statement, which stays
+    exactly as the list indexes want it (no joins in it).
+    """
+    entity = statement.column_descriptions[0]["expr"]
+    return [so.selectinload(getattr(entity, name)) for name in ROW_LINKS]
 
 
 def list_statement(

@@ -13,7 +13,7 @@ from app.services.accounts import READ
 from app.services.tasks import TaskFilters
 from app.web import bp
 from app.web.helpers import current_actor
-from app.web.tasks import prefetch_links, row_context
+from app.web.tasks import row_context
 
 #: How many of a record's tasks its page lists; the task list shows the rest.
 RECORD_TASKS = 50
@@ -28,8 +28,7 @@ def record_page(kind: str, record_id: uuid.UUID):
         abort(404)
     # The record's link as keyword arguments (`contact_id=…`), for the filters and the URLs.
     link: dict[str, Any] = {f"{kind}_id": record.id}
-    page = task_service.list_tasks(actor, TaskFilters(**link), limit=RECORD_TASKS)
-    prefetch_links(page.items)
+    page = task_service.list_tasks(actor, TaskFilters(**link), limit=RECORD_TASKS, with_links=True)
     return render_template(
         "records/show.html",
         kind=kind,

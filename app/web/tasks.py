@@ -7,14 +7,13 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-import sqlalchemy as sa
-from flask import flash, g, make_response, redirect, render_template, request, url_for
+from flask import flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms import Form, HiddenField, SearchField, SelectField
 
 from app.extensions import db
-from app.models import Company, Contact, Deal, Event, NamedRecord, Task, User
-from app.services import dates, schedule, search
+from app.models import Task, User
+from app.services import accounts, dates, schedule, search
 from app.services import tasks as task_service
 from app.services.accounts import WRITE
 from app.services.errors import AmbiguousReference, Candidate, ValidationError
@@ -88,12 +87,6 @@ SLOT_INPUTS = {
     "deal": "deal_query",
     "event": "event_query",
     "links": "contact_name",
-}
-LINK_MODELS: dict[str, type[NamedRecord]] = {
-    "contact": Contact,
-    "company": Company,
-    "deal": Deal,
-    "event": Event,
 }
 
 
@@ -176,15 +169,14 @@ def task_list():
     """
     actor = current_actor()
     filter_form = TaskFilterForm(request.args)
-    users = _active_users()
+    users = accounts.assignable_users(actor)
     filter_form.assignee.choices = choices(
         [("", "Anyone"), ("mine", "Mine")]
         + [(str(u.id), u.name) for u in users if u.id != current_user.id]
     )
     filters = filter_form.task_filters(current_user)
     cursor = request.args.get("cursor") or None
-    page = task_service.list_tasks(actor, filters, limit=PAGE_SIZE, cursor=cursor)
-    prefetch_links(page.items)
+    page = task_service.list_tasks(actor, filters, limit=PAGE_SIZE, cursor=cursor, with_links=True)
     link_filters = _link_filters(filters)
     new_task_links: dict[str, Any] = {f"{lf.kind}_id": lf.hit.id for lf in link_filters}
     context = {
@@ -244,39 +236,6 @@ def row_context() -> dict[str, Any]:
     }
 
 
-def prefetch_links(task_list: list[Task]) -> None:
-    """Load the rows' linked records and assignees in one query per kind, not one per row.
-
-    The rows' relationships then find them in the session instead of querying each. The
-    session holds loaded objects only while something references them, so the request
-    keeps them (in `g`) until it ends; dropped at once, each row's relationship would load
-    its record again, one query at a time.
-    """
-    workspace_id = current_user.workspace_id
-    loaded: list[object] = g.setdefault("prefetched_links", [])
-    for kind, model in LINK_MODELS.items():
-        ids = {getattr(t, f"{kind}_id") for t in task_list} - {None}
-        if ids:
-            loaded += db.session.scalars(
-                sa.select(model).where(model.workspace_id == workspace_id, model.id.in_(ids))
-            ).all()
-    assignees = {t.assignee_id for t in task_list} - {None}
-    if assignees:
-        loaded += db.session.scalars(
-            sa.select(User).where(User.workspace_id == workspace_id, User.id.in_(assignees))
-        ).all()
-
-
-def _active_users() -> list[User]:
-    return list(
-        db.session.scalars(
-            sa.select(User)
-            .where(User.workspace_id == current_user.workspace_id, User.active.is_(True))
-            .order_by(User.name, User.id)
-        )
-    )
-
-
 def _uuid(value: Any) -> uuid.UUID | None:
     try:
         return uuid.UUID(str(value)) if value else None
@@ -289,7 +248,6 @@ def _uuid(value: Any) -> uuid.UUID | None:
 
 
 def _row_response(task: Task, template: str = "tasks/_row.html"):
-    prefetch_links([task])
     return render_template(template, task=task, **row_context())
 
 
@@ -512,7 +470,7 @@ def render_task_form(
     nobody saves a link they cannot see.
     """
     state = state or FormState()
-    users = _active_users()
+    users = accounts.assignable_users(current_actor())
     assignee = task.assignee if task is not None else None
     if assignee is not None and not assignee.active:
         users.append(assignee)

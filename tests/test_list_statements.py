@@ -1,0 +1,161 @@
+"""A list page costs the same number of SQL statements whatever the number of its rows.
+
+Each row shows its contact, company, deal, event and assignee. The service's list query
+loads them for the whole page (`list_tasks(with_links=True)`: one statement per
+relationship); loading them row by row would cost up to five statements more per row.
+Counted on the engine, on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.models import Task
+from app.services import accounts, records
+from app.services import tasks as task_service
+from app.services.tasks import TaskFilters
+from tests.web_helpers import HTMX, login_as, text
+
+
+class StatementCounter:
+    """The SQL statements the app's engine sends while it is active."""
+
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    def __call__(self, conn, cursor, statement, parameters, context, executemany) -> None:
+        self.statements.append(statement)
+
+    def __len__(self) -> int:
+        return len(self.statements)
+
+
+@contextlib.contextmanager
+def counting() -> Iterator[StatementCounter]:
+    counter = StatementCounter()
+    sa.event.listen(db.engine, "before_cursor_execute", counter)
+    try:
+        yield counter
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", counter)
+
+
+@pytest.fixture
+def shared_company(workspace):
+    company = records.add_company(workspace.id, "Shared Holdings")
+    db.session.commit()
+    return company
+
+
+def add_linked_tasks(workspace, company, users, count: int) -> None:
+    """`count` tasks, each with its own contact, deal and event, and an assignee."""
+    due = datetime(2030, 1, 1, tzinfo=UTC).date()
+    for n in range(count):
+        contact = records.add_contact(workspace.id, f"Person{n}", "Example", company=company)
+        deal = records.add_deal(workspace.id, f"Deal {n}", "proposal", company=company)
+        event = records.add_event(workspace.id, f"Event {n}", datetime(2030, 1, 1, tzinfo=UTC))
+        db.session.flush()
+        db.session.add(
+            Task(
+                workspace_id=workspace.id,
+                title=f"Task {n}",
+                status="open",
+                due_date=due + timedelta(days=n),
+                assignee_id=users[n % len(users)].id,
+                contact_id=contact.id,
+                company_id=company.id,
+                deal_id=deal.id,
+                event_id=event.id,
+            )
+        )
+    db.session.commit()
+
+
+@pytest.fixture
+def team(workspace, member):
+    others = [
+        accounts.create_user(workspace, f"user{n}@acme.test", f"User {n}", "member", "password1")
+        for n in range(3)
+    ]
+    return [member, *others]
+
+
+def statements_for(client, url: str, headers=None, rows: int | None = None) -> int:
+    with counting() as counter:
+        response = client.get(url, headers=headers or {})
+    assert response.status_code == 200
+    if rows is not None:
+        assert text(response).count('class="task-row ') == rows
+    return len(counter)
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["page", "fragment"])
+def test_task_list_statements_do_not_grow_with_rows(
+    client, workspace, member, team, shared_company, htmx
+):
+    login_as(client, member)
+    headers = HTMX if htmx else None
+    add_linked_tasks(workspace, shared_company, team, 3)
+    few = statements_for(client, "/tasks", headers, rows=3)
+    add_linked_tasks(workspace, shared_company, team, 37)
+    many = statements_for(client, "/tasks", headers, rows=40)
+    assert many == few
+
+
+def test_record_page_statements_do_not_grow_with_rows(
+    client, workspace, member, team, shared_company
+):
+    login_as(client, member)
+    url = f"/companies/{shared_company.id}"
+    add_linked_tasks(workspace, shared_company, team, 3)
+    few = statements_for(client, url, rows=3)
+    add_linked_tasks(workspace, shared_company, team, 37)
+    many = statements_for(client, url, rows=40)
+    assert many == few
+
+
+def test_api_list_statements_do_not_grow_with_rows(client, workspace, team, shared_company, auth):
+    client.get("/v1/tasks", headers=auth)  # notes the key's first use (once a minute)
+    add_linked_tasks(workspace, shared_company, team, 3)
+    few = statements_for(client, "/v1/tasks", auth)
+    add_linked_tasks(workspace, shared_company, team, 37)
+    many = statements_for(client, "/v1/tasks", auth)
+    assert many == few
+
+
+def touch_links(page: task_service.TaskPage) -> None:
+    for task in page.items:
+        assert task.contact and task.company and task.deal and task.event and task.assignee
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [TaskFilters(), TaskFilters(statuses=("open",))],
+    ids=["merged status ranges", "one status range"],
+)
+def test_service_loads_links_with_the_rows(actor, workspace, team, shared_company, filters):
+    add_linked_tasks(workspace, shared_company, team, 12)
+    db.session.expunge_all()
+    with counting() as counter:
+        page = task_service.list_tasks(actor, filters, with_links=True)
+        touch_links(page)
+    assert len(page.items) == 12
+    # The page, then one statement per relationship for all its rows.
+    assert len(counter) == 1 + len(task_service.ROW_LINKS), counter.statements
+
+
+def test_the_counter_sees_row_by_row_loading(actor, workspace, team, shared_company):
+    """Without eager loading the rows' links cost statements per row: the count can fail."""
+    add_linked_tasks(workspace, shared_company, team, 12)
+    db.session.expunge_all()
+    with counting() as counter:
+        touch_links(task_service.list_tasks(actor))
+    # One for the rows, one per contact, deal and event, one per assignee; the company is
+    # shared, so it is loaded once.
+    assert len(counter) == 1 + 12 * 3 + len(team) + 1
