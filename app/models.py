@@ -18,10 +18,12 @@ from flask_login import UserMixin
 from app.extensions import Model
 from app.services.task_keys import due_sort_key, fold_title
 from app.services.text import fold_name
+from app.vocabulary import TaskPriority, TaskStatus
 
 ROLES = ("admin", "member", "viewer")
-TASK_STATUSES = ("open", "in_progress", "completed")
-TASK_PRIORITIES = ("low", "medium", "high")
+#: The values a task's status and priority may take (their labels: app/vocabulary.py).
+TASK_STATUSES = TaskStatus.values()
+TASK_PRIORITIES = TaskPriority.values()
 #: The columns that link a task to its parent records; a live task sets at least one.
 TASK_PARENT_LINKS = ("contact_id", "company_id", "deal_id", "event_id")
 
@@ -229,7 +231,7 @@ LIST_ORDER = ("due_sort", "created_date", "id")
 class Task(WorkspaceScoped, Model):
     title: so.Mapped[str] = so.mapped_column(sa.String(255))
     description: so.Mapped[str | None] = so.mapped_column(sa.Text)
-    status: so.Mapped[str] = so.mapped_column(sa.String(16), default="open")
+    status: so.Mapped[str] = so.mapped_column(sa.String(16), default=TaskStatus.OPEN.value)
     priority: so.Mapped[str | None] = so.mapped_column(sa.String(8))
     task_type: so.Mapped[str | None] = so.mapped_column(sa.String(50))
     #: The calendar day the task is due (for a date-time, that day in the workspace zone).

@@ -17,6 +17,7 @@ from app.api import bp
 from app.models import TASK_PRIORITIES, TASK_STATUSES
 from app.services import idempotency
 from app.services import tasks as task_rules
+from app.services.dates import CREATED_DATE_WINDOW
 from app.services.reminders import REMINDER_RULES
 
 OPENAPI_VERSION = "3.1.0"
@@ -97,8 +98,8 @@ BODY_FIELDS: dict[str, dict[str, Any]] = {
     "created_date": {
         "type": ["string", "null"],
         "format": "date-time",
-        "description": "Kept when within the last 5 years and at most 24 hours ahead; "
-        "otherwise now() is used and meta.created_date_adjusted says so.",
+        "description": f"Kept when within {CREATED_DATE_WINDOW.describe()} (both bounds "
+        "inclusive); otherwise now() is used and meta.created_date_adjusted says so.",
     },
     "remind_at": {
         "type": ["string", "null"],

@@ -38,6 +38,8 @@ ROLE_SCOPES: dict[str, frozenset[str]] = {
     "viewer": frozenset({READ}),
 }
 API_KEY_PREFIX = "wbk_"
+#: The longest name a key may have (the column's length).
+API_KEY_NAME_MAX = 200
 #: Characters of the secret kept in clear to find its row; the rest is only hashed.
 LOOKUP_LENGTH = 12
 #: `last_used_at` is written at most this often per key, not on every request.
@@ -325,6 +327,8 @@ def create_api_key(actor: Actor, name: str, scopes: list[str]) -> tuple[ApiKey, 
     problems = {}
     if not name.strip():
         problems["name"] = "is required"
+    elif len(name.strip()) > API_KEY_NAME_MAX:
+        problems["name"] = f"must be at most {API_KEY_NAME_MAX} characters"
     unknown = [s for s in scopes if s not in KNOWN_SCOPES]
     if unknown or not scopes:
         problems["scopes"] = f"choose from {', '.join(KNOWN_SCOPES)}"

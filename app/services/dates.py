@@ -99,6 +99,12 @@ class CreatedDateWindow:
     def bounds(self, at: datetime) -> tuple[datetime, datetime]:
         return years_before(at, self.years_back), at + self.ahead
 
+    def describe(self) -> str:
+        """The window in words, for every text that states it (the form's hint, the API's
+        description, the notice when a date was replaced): `the last 5 years up to 24 hours
+        ahead`."""
+        return f"the last {_amount(self.years_back, 'year')} up to {_duration(self.ahead)} ahead"
+
     def resolve(self, given: datetime | None, at: datetime) -> tuple[datetime, bool]:
         """Return (created_date to store, whether a given value was replaced)."""
         if given is None:
@@ -110,6 +116,19 @@ class CreatedDateWindow:
 
 
 CREATED_DATE_WINDOW = CreatedDateWindow()
+
+
+def _amount(count: int, unit: str) -> str:
+    return f"{count} {unit}" + ("" if count == 1 else "s")
+
+
+def _duration(span: timedelta) -> str:
+    """`24 hours`, `90 minutes`, `45 seconds`: the largest unit that states it exactly."""
+    seconds = int(span.total_seconds())
+    for unit, size in (("hour", 3600), ("minute", 60)):
+        if seconds % size == 0:
+            return _amount(seconds // size, unit)
+    return _amount(seconds, "second")
 
 
 def isoformat_utc(moment: datetime | None) -> str | None:

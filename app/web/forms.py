@@ -24,10 +24,13 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired
 
-from app.models import TASK_PRIORITIES
 from app.services import recurrence as recurrence_rules
-from app.services.accounts import KNOWN_SCOPES
+from app.services.accounts import API_KEY_NAME_MAX, KNOWN_SCOPES
+from app.services.dates import CREATED_DATE_WINDOW
 from app.services.reminders import REMINDER_RULES
+from app.services.search import QUERY_MAX
+from app.services.tasks import NAME_QUERY_MAX, TASK_TYPE_MAX, TITLE_MAX
+from app.vocabulary import TaskPriority, TaskStatus
 
 try:
     # New in WTForms 3.3; types-WTForms still describes 3.2.
@@ -43,9 +46,8 @@ def choices(pairs) -> list:
     ]
 
 
-STATUS_PAIRS = [("open", "Open"), ("in_progress", "In progress"), ("completed", "Completed")]
-STATUS_CHOICES = choices(STATUS_PAIRS)
-PRIORITY_CHOICES = choices([("", "No priority")] + [(p, p.capitalize()) for p in TASK_PRIORITIES])
+STATUS_CHOICES = choices(TaskStatus.pairs())
+PRIORITY_CHOICES = choices([("", "No priority"), *TaskPriority.pairs()])
 #: The form's reminder choice for "at this exact time" (the API's `remind_at`).
 CUSTOM_REMINDER = "custom"
 #: "My default": the field is left out, so the service applies the user's default reminder
@@ -167,11 +169,13 @@ class LoginForm(FlaskForm):
 class TaskForm(FlaskForm):
     """Every field of docs/rules.md §2 as people enter it; `payload` turns it into the API's."""
 
-    title = StringField("Title")
+    title = StringField("Title", render_kw={"maxlength": TITLE_MAX})
     description = TextAreaField("Description")
-    status = SelectField("Status", choices=STATUS_CHOICES, default="open", validate_choice=False)
+    status = SelectField(
+        "Status", choices=STATUS_CHOICES, default=TaskStatus.OPEN.value, validate_choice=False
+    )
     priority = SelectField("Priority", choices=PRIORITY_CHOICES, validate_choice=False)
-    task_type = StringField("Type")
+    task_type = StringField("Type", render_kw={"maxlength": TASK_TYPE_MAX})
     due_date = StringField("Due date")
     due_time = StringField("Time (optional)")
     assignee_id = SelectField("Assignee", choices=[], validate_choice=False)
@@ -187,14 +191,18 @@ class TaskForm(FlaskForm):
     repeat_until = StringField("Last date")
     repeat_count = StringField("Times")
     contact_id = HiddenField()
-    contact_name = StringField("Contact")
+    contact_name = StringField("Contact", render_kw={"maxlength": NAME_QUERY_MAX})
     company_id = HiddenField()
-    company_name = StringField("Company")
+    company_name = StringField("Company", render_kw={"maxlength": NAME_QUERY_MAX})
     deal_id = HiddenField()
-    deal_query = StringField("Deal")
+    deal_query = StringField("Deal", render_kw={"maxlength": QUERY_MAX})
     event_id = HiddenField()
-    event_query = StringField("Event")
-    created_date = StringField("Created (optional)")
+    event_query = StringField("Event", render_kw={"maxlength": QUERY_MAX})
+    created_date = StringField(
+        "Created (optional)",
+        description="Leave empty to use the current time. A date within "
+        f"{CREATED_DATE_WINDOW.describe()} is kept as given.",
+    )
     next = HiddenField()
 
     def set_assignees(self, users: list) -> None:
@@ -295,7 +303,9 @@ class NotificationSettingsForm(FlaskForm):
 
 
 class ApiKeyForm(FlaskForm):
-    name = StringField("Name", validators=[InputRequired()])
+    name = StringField(
+        "Name", validators=[InputRequired()], render_kw={"maxlength": API_KEY_NAME_MAX}
+    )
     scopes = MultiCheckboxField(
         "Scopes",
         choices=choices([(scope, scope) for scope in KNOWN_SCOPES]),

@@ -17,10 +17,8 @@ from app.models import Workspace
 from app.services import schedule
 from app.services.accounts import MANAGE, WRITE, Actor
 from app.services.errors import NotFound, PermissionDenied
+from app.vocabulary import TaskPriority, TaskStatus
 from app.web import bp
-
-PRIORITY_LABELS = {"low": "Low", "medium": "Medium", "high": "High"}
-STATUS_LABELS = {"open": "Open", "in_progress": "In progress", "completed": "Completed"}
 
 
 def current_actor() -> Actor:
@@ -129,12 +127,12 @@ def nice_date(day: date | None) -> str:
 
 @bp.app_template_filter("status_label")
 def status_label(status: str | None) -> str:
-    return STATUS_LABELS.get(status or "", status or "")
+    return TaskStatus.label_of(status)
 
 
 @bp.app_template_filter("priority_label")
 def priority_label(priority: str | None) -> str:
-    return PRIORITY_LABELS.get(priority or "", priority or "")
+    return TaskPriority.label_of(priority)
 
 
 @bp.app_template_filter("recurrence_label")

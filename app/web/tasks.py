@@ -18,13 +18,13 @@ from app.services import tasks as task_service
 from app.services.accounts import WRITE
 from app.services.errors import AmbiguousReference, Candidate, ValidationError
 from app.services.tasks import PARENT_FIELD, SUGGESTED_TASK_TYPES, TaskFilters
+from app.vocabulary import OPEN_STATUSES, TaskPriority, TaskStatus
 from app.web import bp
 from app.web.forms import (
     CUSTOM_REMINDER,
     DEFAULT_REMINDER,
     LINKS,
     NAME_FIELDS,
-    STATUS_PAIRS,
     TaskForm,
     choices,
     combine_due,
@@ -43,8 +43,6 @@ from app.web.helpers import (
 )
 
 PAGE_SIZE = 50
-#: The list's default: everything not completed.
-NOT_COMPLETED = ("open", "in_progress")
 #: Form fields a service error may name, and the label people know them by.
 FIELD_LABELS = {
     "title": "Title",
@@ -99,12 +97,13 @@ class TaskFilterForm(Form):
 
     status = SelectField(
         "Status",
-        choices=choices([("", "To do"), *STATUS_PAIRS, ("all", "All")]),
+        choices=choices([("", "To do"), *TaskStatus.pairs(), ("all", "All")]),
         default="",
     )
     priority = SelectField(
         "Priority",
-        choices=choices([("", "Any"), ("high", "High"), ("medium", "Medium"), ("low", "Low")]),
+        # Most urgent first, as people scan for it.
+        choices=choices([("", "Any"), *reversed(TaskPriority.pairs())]),
     )
     assignee = SelectField("Assignee", choices=choices([("", "Anyone"), ("mine", "Mine")]))
     due = SelectField(
@@ -128,11 +127,11 @@ class TaskFilterForm(Form):
     def task_filters(self, user: User) -> TaskFilters:
         """The service's filters; values that are not one of the choices mean "no filter"."""
         status = self.status.data or ""
-        statuses: tuple[str, ...] | None = {"": NOT_COMPLETED, "all": None}.get(status)
-        if status in ("open", "in_progress", "completed"):
+        statuses: tuple[str, ...] | None = {"": OPEN_STATUSES, "all": None}.get(status)
+        if status in TaskStatus.values():
             statuses = (status,)
         elif status not in ("", "all"):
-            statuses = NOT_COMPLETED
+            statuses = OPEN_STATUSES
         assignee = self.assignee.data or ""
         assignee_id = user.id if assignee == "mine" else _uuid(assignee)
         # Keyword arguments by name (checked by TaskFilters when called): typed Any.
@@ -141,9 +140,7 @@ class TaskFilterForm(Form):
         }
         return TaskFilters(
             statuses=statuses,
-            priority=self.priority.data
-            if self.priority.data in ("low", "medium", "high")
-            else None,
+            priority=self.priority.data if self.priority.data in TaskPriority.values() else None,
             assignee_id=assignee_id,
             due=self.due.data if self.due.data in task_service.DUE_FILTERS else None,
             q=(self.q.data or "").strip()[:200] or None,
@@ -362,8 +359,8 @@ def task_create():
             flash(f"Created “{task.title}”.", "success")
             if created.created_date_adjusted:
                 flash(
-                    "The created date you gave lies outside the accepted window (the last 5 "
-                    "years up to 24 hours ahead), so the task was dated now: "
+                    "The created date you gave lies outside the accepted window "
+                    f"({dates.CREATED_DATE_WINDOW.describe()}), so the task was dated now: "
                     f"{_local(task.created_date)}.",
                     "warning",
                 )
