@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 import shlex
 import sys
 import time
@@ -24,6 +23,7 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlalchemy.exc import SQLAlchemyError
 
+from app.config import settings
 from app.extensions import db
 from app.models import ROLES
 from app.services import (
@@ -40,8 +40,6 @@ from app.services.errors import ServiceError
 from app.services.records import Progress
 from app.services.text import fold_name
 
-#: Environment variable naming another place for the demo credentials file.
-CREDENTIALS_ENV = "CRM_TASKS_DEMO_CREDENTIALS"
 DEMO_URL = "http://127.0.0.1:5000"
 
 
@@ -267,9 +265,8 @@ def import_csv(workspace_ref: str, kind: str, file: Path) -> None:
 
 
 def credentials_path() -> Path:
-    """Where the demo credentials live: app config, then environment, then instance/."""
-    configured = current_app.config.get("DEMO_CREDENTIALS_PATH") or os.environ.get(CREDENTIALS_ENV)
-    return Path(configured or Path(current_app.instance_path) / "demo-credentials.json")
+    """Where the demo credentials live (`CRM_TASKS_DEMO_CREDENTIALS`, else instance/)."""
+    return settings().demo_credentials_path
 
 
 @command("seed-demo")

@@ -1,15 +1,23 @@
-"""Configuration read from the environment.
+"""Configuration: the one place that reads the environment and the app's config.
 
-Only what differs between machines lives in the environment: where the database is
-(`DATABASE_URL`) and the signing secret (`SECRET_KEY`). Everything else is a class
-attribute so tests can override it by passing a mapping to `create_app`.
+`load_config` builds the Flask config once, from defaults, the environment (what differs
+between machines: the database, the secret, limits) and the mapping tests pass to
+`create_app`. Code elsewhere reads settings through `settings()`, typed, never through
+`os.environ` or `current_app.config` itself (README.md lists every variable).
 """
 
 from __future__ import annotations
 
 import os
 import secrets
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from flask import current_app
+
+if TYPE_CHECKING:
+    from app.services.rate_limits import Limit
 
 #: Request bodies above this are refused with 413 (docs/rules.md §4).
 MAX_BODY_BYTES = 1024 * 1024
@@ -21,6 +29,8 @@ DEFAULT_API_KEY_LIMIT = 50
 DEFAULT_API_KEY_CREATE_LIMIT = "20/hour"
 #: Failed logins per email address (four times as many per client address) before a pause.
 DEFAULT_LOGIN_LIMIT = "10/hour"
+#: Where `seed-demo` keeps the demo login and API key, unless configured otherwise.
+CREDENTIALS_ENV = "CRM_TASKS_DEMO_CREDENTIALS"
 
 
 class ConfigError(RuntimeError):
@@ -76,6 +86,9 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
 
     config.update(mail_config_from_env(env))
     config.setdefault("APP_BASE_URL", env.get("APP_BASE_URL") or None)
+    config["DEMO_CREDENTIALS_PATH"] = env.get(CREDENTIALS_ENV) or str(
+        Path(instance_path) / "demo-credentials.json"
+    )
     config.update(overrides)
     config["API_KEY_LIMIT"] = _whole_number(config["API_KEY_LIMIT"], "API_KEY_LIMIT", minimum=1)
     config["API_KEY_CREATE_LIMIT"] = _limit(config["API_KEY_CREATE_LIMIT"], "API_KEY_CREATE_LIMIT")
@@ -93,6 +106,48 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         config["SQLALCHEMY_DATABASE_URI"], config.get("SQLALCHEMY_ENGINE_OPTIONS")
     )
     return config
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The settings code outside this module reads, typed (see `settings()`)."""
+
+    #: Requests per API key and window; `Limit.enabled` is False when turned off.
+    api_rate_limit: Limit
+    #: Failed logins per (email, client) and window (times `ADDRESS_LIMIT_FACTOR` per
+    #: client); also wrong current passwords when changing one.
+    login_failure_limit: Limit
+    #: Active (unrevoked) API keys one workspace may hold.
+    api_key_limit: int
+    #: New API keys per workspace and window.
+    api_key_create_limit: Limit
+    #: Werkzeug's hashing method for passwords (`scrypt`; tests use a cheap one).
+    password_hash_method: str
+    #: Signs what the app hands out and reads back (list cursors).
+    secret_key: str
+    #: Where `seed-demo` writes the demo credentials and `demo-credentials` reads them.
+    demo_credentials_path: Path
+
+    @classmethod
+    def from_config(cls, config: Any) -> Settings:
+        return cls(
+            api_rate_limit=config["API_RATE_LIMIT"],
+            login_failure_limit=config["LOGIN_FAILURE_LIMIT"],
+            api_key_limit=config["API_KEY_LIMIT"],
+            api_key_create_limit=config["API_KEY_CREATE_LIMIT"],
+            password_hash_method=config["PASSWORD_HASH_METHOD"],
+            secret_key=config["SECRET_KEY"],
+            demo_credentials_path=Path(config["DEMO_CREDENTIALS_PATH"]),
+        )
+
+
+def settings() -> Settings:
+    """The current app's settings.
+
+    Read from its config on every call (a few dict lookups), so a test that changes
+    `app.config` sees the change, as it would after a restart with other settings.
+    """
+    return Settings.from_config(current_app.config)
 
 
 def _limit(value, name: str):

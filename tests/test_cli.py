@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from app import create_app
 from app.extensions import db
 from app.models import ApiKey, Company, Contact, Deal, Event, Task, User, Workspace
 from app.services import accounts, importing, task_keys
@@ -578,13 +579,16 @@ def test_demo_credentials_notice_a_new_database(runner, ctx):
     assert "run flask --app app seed-demo" in result.stderr
 
 
-def test_demo_credentials_path_can_come_from_the_environment(
-    app, runner, ctx, tmp_path, monkeypatch
-):
+def test_demo_credentials_path_can_come_from_the_environment(app, tmp_path, monkeypatch):
     path = tmp_path / "elsewhere.json"
-    app.config.pop("DEMO_CREDENTIALS_PATH")
     monkeypatch.setenv("CRM_TASKS_DEMO_CREDENTIALS", str(path))
-    seed(runner)
+    # The environment is read when the app starts, as in a real process.
+    config = {k: app.config[k] for k in ("SQLALCHEMY_DATABASE_URI", "SECRET_KEY", "TESTING")}
+    started = create_app({**config, "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
+    with started.app_context():
+        seed(started.test_cli_runner())
+        db.session.remove()
+        db.engine.dispose()
     assert json.loads(path.read_text())["email"] == "demo@example.com"
 
 

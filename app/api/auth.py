@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask import current_app, g, request
+from flask import g, request
 
 from app.api import bp
 from app.api.envelope import error_response
+from app.config import settings
 from app.services import rate_limits
 from app.services.accounts import Actor, authenticate_api_key
 
@@ -26,7 +27,7 @@ def require_api_key():
         response.headers["WWW-Authenticate"] = 'Bearer realm="crm-tasks"'
         return response
     g.actor = Actor.for_api_key(key)
-    decision = rate_limits.hit(f"api:{key.id}", current_app.config["API_RATE_LIMIT"])
+    decision = rate_limits.hit(f"api:{key.id}", settings().api_rate_limit)
     if not decision.allowed:
         response = error_response(
             429,

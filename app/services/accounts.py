@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from flask import current_app
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from app.config import settings
 from app.extensions import db
 from app.models import ROLES, ApiKey, User, Workspace
 from app.services import dates, rate_limits, sessions
@@ -148,7 +148,7 @@ def change_password(user: User, current: str, new: str, confirmation: str) -> Us
     The current password is required, so a session left open on someone's desk cannot
     take the account over; wrong guesses count against LOGIN_FAILURE_LIMIT like logins.
     """
-    limit = current_app.config["LOGIN_FAILURE_LIMIT"]
+    limit = settings().login_failure_limit
     bucket = f"password-change:{user.id}"
     decision = rate_limits.peek(bucket, limit)
     if not decision.allowed:
@@ -269,7 +269,7 @@ def log_in(email: str, password: str, client_address: str | None) -> User | None
     cannot lock its owner out. A success clears its own (email, client) count.
     See docs/security.md.
     """
-    limit = current_app.config["LOGIN_FAILURE_LIMIT"]
+    limit = settings().login_failure_limit
     email_bucket, pair_bucket, client_bucket = _login_buckets(email, client_address)
     client_limit = rate_limits.Limit(limit.count * ADDRESS_LIMIT_FACTOR, limit.seconds)
     for bucket, bucket_limit in ((pair_bucket, limit), (client_bucket, client_limit)):
@@ -304,7 +304,7 @@ def authenticate_user(email: str, password: str) -> User | None:
 
 def hash_password(password: str) -> str:
     """A salted, slow hash (scrypt by default; tests configure a cheap method)."""
-    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+    return generate_password_hash(password, method=settings().password_hash_method)
 
 
 @functools.cache
@@ -362,7 +362,7 @@ def _check_key_limits(workspace_id: uuid.UUID) -> tuple[str, rate_limits.Limit]:
         sa.select(Workspace.id).where(Workspace.id == workspace_id).with_for_update()
     )
     _check_key_cap(workspace_id, adding=1)
-    limit = current_app.config["API_KEY_CREATE_LIMIT"]
+    limit = settings().api_key_create_limit
     bucket = f"api-key-create:{workspace_id}"
     decision = rate_limits.peek(bucket, limit)
     if not decision.allowed:
@@ -371,7 +371,7 @@ def _check_key_limits(workspace_id: uuid.UUID) -> tuple[str, rate_limits.Limit]:
 
 
 def _check_key_cap(workspace_id: uuid.UUID, adding: int = 0) -> None:
-    cap = current_app.config["API_KEY_LIMIT"]
+    cap = settings().api_key_limit
     if count_active_keys(workspace_id) + adding > cap:
         raise LimitReached(
             f"This workspace already has {cap} active API keys, the most it may have. "
@@ -465,7 +465,7 @@ def api_key_page(actor: Actor, page: int = 1, per_page: int = KEYS_PER_PAGE) -> 
         pages,
         total,
         count_active_keys(actor.workspace_id),
-        current_app.config["API_KEY_LIMIT"],
+        settings().api_key_limit,
     )
 
 

@@ -18,11 +18,11 @@ from typing import Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask import current_app
 from itsdangerous import BadData, URLSafeSerializer
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.interfaces import LoaderOption
 
+from app.config import settings
 from app.extensions import db
 from app.models import (
     TASK_PARENT_LINKS,
@@ -643,7 +643,7 @@ _FAR_INSTANT = datetime(9999, 12, 31, tzinfo=UTC)
 
 
 def _cursor_serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="tasks-cursor")
+    return URLSafeSerializer(settings().secret_key, salt="tasks-cursor")
 
 
 def _encode_cursor(task: Task) -> str:
