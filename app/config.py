@@ -29,6 +29,8 @@ DEFAULT_API_KEY_LIMIT = 50
 DEFAULT_API_KEY_CREATE_LIMIT = "20/hour"
 #: Failed logins per email address (four times as many per client address) before a pause.
 DEFAULT_LOGIN_LIMIT = "10/hour"
+#: Workspace search indexes (one per workspace and kind) a worker keeps in memory.
+DEFAULT_SEARCH_INDEX_MAX_INDEXES = 64
 #: Where `seed-demo` keeps the demo login and API key, unless configured otherwise.
 CREDENTIALS_ENV = "CRM_TASKS_DEMO_CREDENTIALS"
 
@@ -86,11 +88,18 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
 
     config.update(mail_config_from_env(env))
     config.setdefault("APP_BASE_URL", env.get("APP_BASE_URL") or None)
+    config.setdefault(
+        "SEARCH_INDEX_MAX_INDEXES",
+        env.get("SEARCH_INDEX_MAX_INDEXES", DEFAULT_SEARCH_INDEX_MAX_INDEXES),
+    )
     config["DEMO_CREDENTIALS_PATH"] = env.get(CREDENTIALS_ENV) or str(
         Path(instance_path) / "demo-credentials.json"
     )
     config.update(overrides)
     config["API_KEY_LIMIT"] = _whole_number(config["API_KEY_LIMIT"], "API_KEY_LIMIT", minimum=1)
+    config["SEARCH_INDEX_MAX_INDEXES"] = _whole_number(
+        config["SEARCH_INDEX_MAX_INDEXES"], "SEARCH_INDEX_MAX_INDEXES", minimum=1
+    )
     config["API_KEY_CREATE_LIMIT"] = _limit(config["API_KEY_CREATE_LIMIT"], "API_KEY_CREATE_LIMIT")
     config["PROXY_FIX_X_FOR"] = _proxy_count(config["PROXY_FIX_X_FOR"])
     config["API_RATE_LIMIT"] = _limit(config["API_RATE_LIMIT"], "API_RATE_LIMIT")
@@ -123,6 +132,8 @@ class Settings:
     api_key_create_limit: Limit
     #: Werkzeug's hashing method for passwords (`scrypt`; tests use a cheap one).
     password_hash_method: str
+    #: (workspace, kind) search indexes one app keeps, least recently searched dropped first.
+    search_index_max_indexes: int
     #: Signs what the app hands out and reads back (list cursors).
     secret_key: str
     #: Where `seed-demo` writes the demo credentials and `demo-credentials` reads them.
@@ -136,6 +147,8 @@ class Settings:
             api_key_limit=config["API_KEY_LIMIT"],
             api_key_create_limit=config["API_KEY_CREATE_LIMIT"],
             password_hash_method=config["PASSWORD_HASH_METHOD"],
+            # Tests may set it on a running app (before its first search): count it again.
+            search_index_max_indexes=int(config["SEARCH_INDEX_MAX_INDEXES"]),
             secret_key=config["SECRET_KEY"],
             demo_credentials_path=Path(config["DEMO_CREDENTIALS_PATH"]),
         )

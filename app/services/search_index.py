@@ -42,7 +42,6 @@ import ctypes
 import gc
 import heapq
 import math
-import os
 import sys
 import threading
 import uuid
@@ -57,6 +56,7 @@ import sqlalchemy.orm as so
 from flask import current_app
 from rapidfuzz import fuzz, process
 
+from app.config import DEFAULT_SEARCH_INDEX_MAX_INDEXES, settings
 from app.extensions import db
 from app.models import (
     Company,
@@ -81,7 +81,7 @@ KIND_OF: dict[type[NamedRecord], str] = {model: kind for kind, model in MODELS.i
 _KIND_ORDER = {kind: position for position, kind in enumerate(MODELS)}
 
 #: (workspace, kind) indexes an app keeps; the least recently searched one is dropped first.
-DEFAULT_MAX_INDEXES = 64
+DEFAULT_MAX_INDEXES = DEFAULT_SEARCH_INDEX_MAX_INDEXES
 #: Changes held beside the base before they are folded into a new one: scanning the overlay
 #: costs about 1 µs a record a search, rebuilding costs about 5 µs a record once.
 COMPACT_MIN = 2_000
@@ -1019,10 +1019,8 @@ def indexes() -> SearchIndexes:
         with _REGISTRY_LOCK:
             registry = app.extensions.get(_EXTENSION)
             if registry is None:
-                limit = app.config.get("SEARCH_INDEX_MAX_INDEXES") or os.environ.get(
-                    "SEARCH_INDEX_MAX_INDEXES", DEFAULT_MAX_INDEXES
-                )
-                registry = app.extensions[_EXTENSION] = SearchIndexes(int(limit))
+                limit = settings().search_index_max_indexes
+                registry = app.extensions[_EXTENSION] = SearchIndexes(limit)
     return registry
 
 
