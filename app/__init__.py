@@ -67,6 +67,8 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     login_manager.init_app(app)
+    # Its flush listeners keep every workspace's task version current (task_versions.py).
+    import app.services.task_versions  # noqa: F401
 
 
 def register_blueprints(app: Flask) -> None:

@@ -35,6 +35,7 @@ from app.services import (
     importing,
     mail,
     notifications,
+    tasks,
 )
 from app.services.errors import ServiceError
 from app.services.records import Progress
@@ -124,10 +125,14 @@ def create_workspace(name: str, timezone: str) -> None:
 
 @command("purge-expired")
 def purge_expired() -> None:
-    """Delete Idempotency-Key records past their 24-hour replay window; prints how many.
+    """Delete what has expired; prints how many of each, the idempotency records last.
 
-    Housekeeping for a daily cron job: expired records are never replayed anyway.
+    Housekeeping for a daily cron job: tasks in the trash for over 30 days (no longer
+    restorable), and Idempotency-Key records past their 24-hour replay window (never
+    replayed anyway).
     """
+    click.echo(f"Tasks removed from the trash: {tasks.purge_trash()}")
+    click.echo("Idempotency records removed:")
     click.echo(idempotency.purge_expired())
 
 

@@ -71,6 +71,9 @@ class Workspace(Model):
     name: so.Mapped[str] = so.mapped_column(sa.String(200), unique=True)
     timezone: so.Mapped[str] = so.mapped_column(sa.String(64), default="UTC")
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    #: Raised in the transaction of every change to one of the workspace's tasks
+    #: (`app.services.task_versions`): an open list compares it instead of querying tasks.
+    task_version: so.Mapped[int] = so.mapped_column(sa.BigInteger, default=0, server_default="0")
 
 
 class User(UserMixin, WorkspaceScoped, Model):
@@ -257,6 +260,8 @@ class Task(WorkspaceScoped, Model):
     updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     completed_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     deleted_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    #: The status the task had when it was completed: reopening restores it.
+    status_before_completion: so.Mapped[str | None] = so.mapped_column(sa.String(16))
     created_by_user_id: so.Mapped[uuid.UUID | None] = so.mapped_column(
         sa.Uuid, sa.ForeignKey("user.id", ondelete="SET NULL")
     )

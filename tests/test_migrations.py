@@ -364,3 +364,26 @@ class Upgrade0008:
         execute(conn, "DELETE FROM workspace WHERE id = :id", id=seeded.other_workspace)
         assert rows(conn, "SELECT * FROM task WHERE id = :id", id=seeded.tasks["zoe"]) == []
         conn.rollback()
+
+
+@upgrade_case("0009")
+class Upgrade0009:
+    """0009 adds task.status_before_completion (NULL: a task completed before it reopens as
+    open, as reopening did then) and workspace.task_version (0)."""
+
+    def seed(self, conn):
+        return seed_core(conn)
+
+    def check(self, conn, seeded):
+        _core_rows_survive(conn, seeded)
+        tasks = rows(conn, "SELECT status, status_before_completion FROM task")
+        assert tasks and all(r["status_before_completion"] is None for r in tasks)
+        versions = rows(conn, "SELECT task_version FROM workspace")
+        assert versions and {r["task_version"] for r in versions} == {0}
+
+    def check_app(self, seeded):
+        from app.services import accounts
+        from app.services import tasks as task_service
+
+        actor = accounts.Actor(seeded.workspace, accounts.ROLE_SCOPES["member"])
+        assert task_service.reopen_task(actor, seeded.tasks["done"]).status == "open"

@@ -276,7 +276,7 @@ def test_delete_is_soft_and_restore_undoes_it(actor, make):
     delete_task(actor, task.id, now=LATER)
     assert db.session.get(Task, task.id).deleted_at == LATER
     assert listed(actor) == []
-    restore_task(actor, task.id)
+    restore_task(actor, task.id, now=LATER)
     assert get_task(actor, task.id).title == "Undo me"
     assert listed(actor) == ["Undo me"]
 

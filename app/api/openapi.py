@@ -509,6 +509,24 @@ def _paths() -> dict[str, Any]:
                 },
             },
         },
+        "/v1/tasks/{task_id}/restore": {
+            "parameters": [_TASK_ID],
+            "post": {
+                "operationId": "restoreTask",
+                "summary": "Restore a deleted task",
+                "description": "Needs activities:write. Brings back a task deleted within "
+                "the last 30 days; after that `flask --app app purge-expired` removes it for "
+                "good. A task never deleted, purged, or of another workspace is not found.",
+                "tags": ["tasks"],
+                "responses": {
+                    "200": {
+                        "description": "The restored task.",
+                        "content": _json(_ref("TaskResponse")),
+                    },
+                    **_errors("401", "403", "404", "429", "500", "503"),
+                },
+            },
+        },
         "/v1/openapi.json": {
             "get": {
                 "operationId": "getOpenApiDocument",

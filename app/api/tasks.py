@@ -93,6 +93,12 @@ def delete_task(task_id: str):
     return Response(status=204)
 
 
+@bp.post("/tasks/<task_id>/restore")
+def restore_task(task_id: str):
+    """Bring back a task deleted within the last 30 days."""
+    return {"data": task_json(tasks.restore_task(current_actor(), path_task_id(task_id)))}
+
+
 def _created(actor: Actor, payload: Any, *, commit: bool) -> Reply:
     """Create the task and describe the 201 answer (body, Location)."""
     created = tasks.create_task(actor, payload, commit=commit)

@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -245,13 +246,20 @@ def create_task(
 
 
 def update_task(
-    actor: Actor, task_id: uuid.UUID, payload: Mapping[str, Any], *, now: datetime | None = None
+    actor: Actor,
+    task_id: uuid.UUID,
+    payload: Mapping[str, Any],
+    *,
+    now: datetime | None = None,
+    commit: bool = True,
 ) -> Task:
     """Change the fields present in `payload` (PATCH): the same rules as on create.
 
     A present key with value None clears an optional field; the task must keep at least
     one parent link; `created_date` cannot change. Moving into `completed` records
-    completed_at, moving out of it clears it.
+    completed_at and the status it had (which `reopen_task` restores), moving out of it
+    clears completed_at. With `commit=False` the caller commits (bulk actions, which
+    change many tasks in one transaction).
     """
     actor.require(WRITE)
     # The task first: a foreign or unknown id answers not_found whatever the payload.
@@ -272,8 +280,10 @@ def update_task(
     _require_due_for_recurrence({**current, **values})
 
     if "status" in values and values["status"] != task.status:
-        task.completed_at = now if values["status"] == "completed" else None
-        if values["status"] == "completed":
+        completing = values["status"] == "completed"
+        task.completed_at = now if completing else None
+        task.status_before_completion = task.status if completing else None
+        if completing:
             outbox.cancel_reminders(task.id)
     reassigned = "assignee_id" in values and values["assignee_id"] != task.assignee_id
     for name, value in values.items():
@@ -284,7 +294,10 @@ def update_task(
         _notify_assignee(actor, task, now)
     if values.get("status") == "completed" and task.completed_at == now:
         _create_next_occurrence(actor, task, now)
-    db.session.commit()
+    if commit:
+        db.session.commit()
+    else:
+        db.session.flush()
     return task
 
 
@@ -366,48 +379,110 @@ def _notify_assignee(actor: Actor, task: Task, now: datetime) -> None:
     note_assignment(actor, task, now)
 
 
-def complete_task(actor: Actor, task_id: uuid.UUID, *, now: datetime | None = None) -> Task:
+def complete_task(
+    actor: Actor, task_id: uuid.UUID, *, now: datetime | None = None, commit: bool = True
+) -> Task:
     """Mark a task completed (recording when); completing it again changes nothing."""
     actor.require(WRITE)
     task = _live_task(actor.workspace_id, task_id)
     if task.status == "completed":
         return task
-    return update_task(actor, task_id, {"status": "completed"}, now=now)
+    return update_task(actor, task_id, {"status": "completed"}, now=now, commit=commit)
 
 
 def reopen_task(actor: Actor, task_id: uuid.UUID, *, now: datetime | None = None) -> Task:
-    """Put a completed task back to open, clearing completed_at."""
+    """Put a completed task back to the status it had before (open when that is unknown)."""
     actor.require(WRITE)
     task = _live_task(actor.workspace_id, task_id)
     if task.status != "completed":
         return task
-    return update_task(actor, task_id, {"status": "open"}, now=now)
+    before = task.status_before_completion
+    status = before if before in TASK_STATUSES and before != "completed" else "open"
+    return update_task(actor, task_id, {"status": status}, now=now)
 
 
-def delete_task(actor: Actor, task_id: uuid.UUID, *, now: datetime | None = None) -> Task:
-    """Soft-delete: the task disappears from lists and reads, and `restore_task` undoes it."""
+def start_task(actor: Actor, task_id: uuid.UUID, *, now: datetime | None = None) -> Task:
+    """Mark an open task in progress (a completed one is reopened as in progress)."""
+    return update_task(actor, task_id, {"status": "in_progress"}, now=now)
+
+
+def assign_task(
+    actor: Actor,
+    task_id: uuid.UUID,
+    assignee_id: uuid.UUID | None,
+    *,
+    now: datetime | None = None,
+    commit: bool = True,
+) -> Task:
+    """Give a task to an active user of the workspace, or to nobody (None)."""
+    payload = {"assignee_id": str(assignee_id) if assignee_id else None}
+    return update_task(actor, task_id, payload, now=now, commit=commit)
+
+
+def set_priority(
+    actor: Actor, task_id: uuid.UUID, priority: str | None, *, now: datetime | None = None
+) -> Task:
+    """Set a task's priority (`low`, `medium`, `high`), or clear it (None)."""
+    return update_task(actor, task_id, {"priority": priority or None}, now=now)
+
+
+#: How long a deleted task stays in the trash, restorable, before `purge_trash` removes it.
+TRASH_RETENTION = timedelta(days=30)
+
+
+def delete_task(
+    actor: Actor, task_id: uuid.UUID, *, now: datetime | None = None, commit: bool = True
+) -> Task:
+    """Soft-delete: the task moves to the trash, and `restore_task` brings it back."""
     actor.require(WRITE)
     task = _live_task(actor.workspace_id, task_id)
     outbox.cancel_reminders(task.id)
     task.deleted_at = now or dates.now()
     task.updated_at = task.deleted_at
-    db.session.commit()
+    if commit:
+        db.session.commit()
+    else:
+        db.session.flush()
     return task
 
 
-def restore_task(actor: Actor, task_id: uuid.UUID) -> Task:
-    """Undo `delete_task`."""
+def restore_task(actor: Actor, task_id: uuid.UUID, *, now: datetime | None = None) -> Task:
+    """Bring a task back from the trash; NotFound unless it was deleted within the retention.
+
+    A live, purged, foreign or unknown id all answer the same NotFound.
+    """
     actor.require(WRITE)
+    now = now or dates.now()
     task = db.session.scalar(
-        sa.select(Task).where(Task.id == task_id, Task.workspace_id == actor.workspace_id)
+        sa.select(Task).where(
+            Task.id == task_id,
+            Task.workspace_id == actor.workspace_id,
+            Task.deleted_at.is_not(None),
+            Task.deleted_at > now - TRASH_RETENTION,
+        )
     )
     if task is None:
         raise NotFound("Task")
     # A record it linked to may have been deleted meanwhile (the link was set to null).
     _require_parent({name: getattr(task, name) for name in PARENT_LINKS})
     task.deleted_at = None
+    task.updated_at = now
     db.session.commit()
     return task
+
+
+def purge_trash(*, now: datetime | None = None) -> int:
+    """Delete for good every task deleted longer ago than the retention; returns how many."""
+    cutoff = (now or dates.now()) - TRASH_RETENTION
+    gone = list(
+        db.session.scalars(
+            sa.select(Task).where(Task.deleted_at.is_not(None), Task.deleted_at <= cutoff)
+        )
+    )
+    for task in gone:  # through the ORM, so each workspace's task version moves
+        db.session.delete(task)
+    db.session.commit()
+    return len(gone)
 
 
 def _checked_payload(payload: Any, allowed: frozenset[str]) -> Mapping[str, Any]:
@@ -425,6 +500,27 @@ def _checked_payload(payload: Any, allowed: frozenset[str]) -> Mapping[str, Any]
 
 def _workspace_zone(workspace_id: uuid.UUID):
     return dates.zone(db.session.get_one(Workspace, workspace_id).timezone)
+
+
+def actor_zone(actor: Actor):
+    """The zone "today" is seen from: the user's own, else the workspace's.
+
+    An unknown stored name falls back to the workspace's zone, then to UTC, rather than
+    failing every page.
+    """
+    user = db.session.get(User, actor.user_id) if actor.user_id else None
+    for name in (user.timezone if user else None, _workspace_name_zone(actor.workspace_id)):
+        if name:
+            try:
+                return dates.zone(name)
+            except ValueError:
+                continue
+    return dates.zone("UTC")
+
+
+def _workspace_name_zone(workspace_id: uuid.UUID) -> str | None:
+    workspace = db.session.get(Workspace, workspace_id)
+    return workspace.timezone if workspace else None
 
 
 def _read_values(fields: _Fields, workspace_id: uuid.UUID, tz) -> dict[str, Any]:
@@ -577,6 +673,12 @@ def get_task(actor: Actor, task_id: uuid.UUID) -> Task:
     return _live_task(actor.workspace_id, task_id)
 
 
+def get_live_task(actor: Actor, task_id: uuid.UUID) -> Task:
+    """A live task of the actor's workspace, for a writer (needs `activities:write`)."""
+    actor.require(WRITE)
+    return _live_task(actor.workspace_id, task_id)
+
+
 def _live_task(workspace_id: uuid.UUID, task_id: uuid.UUID) -> Task:
     """The task, unless it is unknown, deleted or another workspace's: one answer for all.
 
@@ -626,6 +728,8 @@ class TaskFilters:
     due_before: date | None = None
     due_after: date | None = None
     q: str | None = None
+    #: The trash instead of the live tasks: deleted within `TRASH_RETENTION`.
+    in_trash: bool = False
 
 
 @dataclass(frozen=True)
@@ -694,7 +798,12 @@ def list_tasks(
     actor.require(READ)
     _check_list_request(filters, limit)
     statement = list_statement(
-        actor.workspace_id, filters, limit=limit + 1, cursor=cursor, now=now or dates.now()
+        actor.workspace_id,
+        filters,
+        limit=limit + 1,
+        cursor=cursor,
+        now=now or dates.now(),
+        tz=actor_zone(actor),
     )
     if with_links:
         statement = statement.options(*_links_eagerly(statement))
@@ -725,6 +834,7 @@ def list_statement(
     limit: int,
     cursor: str | None = None,
     now: datetime,
+    tz: ZoneInfo | None = None,
 ) -> sa.Select:
     """The SELECT of one page of tasks: the first `limit` matches in list order.
 
@@ -738,8 +848,8 @@ def list_statement(
     # When a handful of title matches is the place to start (SQLite), the list indexes
     # must not tempt the planner into walking a whole status range checking each row.
     scoped = _unindexed if title and title.drive else _col
-    conditions = [scoped(Task.workspace_id) == workspace_id, Task.deleted_at.is_(None)]
-    conditions += _filter_conditions(filters, workspace_id, now)
+    conditions = [scoped(Task.workspace_id) == workspace_id, *_trash_conditions(filters, now)]
+    conditions += _filter_conditions(filters, workspace_id, now, tz)
     if title:
         conditions.append(title.condition)
     if cursor:
@@ -803,8 +913,20 @@ def _check_list_request(filters: TaskFilters, limit: int) -> None:
         raise ValidationError.for_fields(problems)
 
 
-def _filter_conditions(filters: TaskFilters, workspace_id: uuid.UUID, now: datetime) -> list:
-    """SQL conditions for the filters, which `_check_list_request` has checked."""
+def _trash_conditions(filters: TaskFilters, now: datetime) -> list[sa.ColumnElement[bool]]:
+    """Live tasks, or (`in_trash`) those deleted within `TRASH_RETENTION`."""
+    if filters.in_trash:
+        return [Task.deleted_at.is_not(None), Task.deleted_at > now - TRASH_RETENTION]
+    return [Task.deleted_at.is_(None)]
+
+
+def _filter_conditions(
+    filters: TaskFilters, workspace_id: uuid.UUID, now: datetime, tz: ZoneInfo | None = None
+) -> list:
+    """SQL conditions for the filters, which `_check_list_request` has checked.
+
+    `due` is read in `tz` (the user's zone, `actor_zone`), else the workspace's.
+    """
     conditions: list[sa.ColumnElement[bool]] = []
     if filters.priority is not None:
         conditions.append(Task.priority == filters.priority)
@@ -822,7 +944,7 @@ def _filter_conditions(filters: TaskFilters, workspace_id: uuid.UUID, now: datet
     if filters.due_after is not None:
         conditions.append(Task.due_sort.between(*task_keys.day_range(filters.due_after, _FAR_DAY)))
     if filters.due is not None:
-        conditions.append(_due_condition(filters.due, now, _workspace_zone(workspace_id)))
+        conditions.append(_due_condition(filters.due, now, tz or _workspace_zone(workspace_id)))
     return conditions
 
 
@@ -845,6 +967,68 @@ def _due_condition(due: str, now: datetime, tz):
             Task.status != "completed", Task.due_sort < task_keys.overdue_bound(today, now)
         )
     raise ValidationError.for_fields({"due": f"must be one of {', '.join(DUE_FILTERS)}"})
+
+
+#: The headings of "My tasks", in order: when each task is due, seen from the user's zone.
+DUE_GROUPS = ("overdue", "today", "tomorrow", "week", "later", "none")
+
+
+def _overdue_condition(now: datetime, today: date):
+    return sa.and_(
+        Task.status != "completed",
+        sa.or_(sa.and_(Task.due_at.is_(None), Task.due_date < today), Task.due_at < now),
+    )
+
+
+def _end_of_week(today: date) -> date:
+    """The Sunday of `today`'s week (weeks run Monday to Sunday)."""
+    return today + timedelta(days=6 - today.weekday())
+
+
+def due_group(task: Task, now: datetime, tz) -> str:
+    """Which heading of `DUE_GROUPS` a task belongs under (the SQL of `count_due_groups`)."""
+    today = now.astimezone(tz).date()
+    if task.due_date is None:
+        return "none"
+    if is_overdue(task, now, tz):
+        return "overdue"
+    if task.due_date <= today:
+        return "today"
+    if task.due_date == today + timedelta(days=1):
+        return "tomorrow"
+    if task.due_date <= _end_of_week(today):
+        return "week"
+    return "later"
+
+
+def count_due_groups(
+    actor: Actor, filters: TaskFilters = TaskFilters(), *, now: datetime | None = None
+) -> dict[str, int]:
+    """How many tasks the filters select under each heading of `DUE_GROUPS`: one query."""
+    actor.require(READ)
+    _check_list_request(filters, 1)
+    now = now or dates.now()
+    today = now.astimezone(actor_zone(actor)).date()
+    group = sa.case(
+        (Task.due_date.is_(None), "none"),
+        (_overdue_condition(now, today), "overdue"),
+        (Task.due_date <= today, "today"),
+        (Task.due_date == today + timedelta(days=1), "tomorrow"),
+        (Task.due_date <= _end_of_week(today), "week"),
+        else_="later",
+    ).label("due_group")
+    conditions = [Task.workspace_id == actor.workspace_id, *_trash_conditions(filters, now)]
+    conditions += _filter_conditions(filters, actor.workspace_id, now, actor_zone(actor))
+    if filters.statuses is not None:
+        conditions.append(Task.status.in_(filters.statuses))
+    title = _title_search(filters.q)
+    if title:
+        conditions.append(title.condition)
+    query = sa.select(group, sa.func.count()).where(*conditions).group_by(group)
+    counts = dict.fromkeys(DUE_GROUPS, 0)
+    for name, count in db.session.execute(query):
+        counts[name] = count
+    return counts
 
 
 # The SQLite title index (migrations/versions/0005): an FTS5 trigram table over task.
