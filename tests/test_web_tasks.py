@@ -391,7 +391,7 @@ def test_edit_of_another_workspaces_task_is_404(member_client, other_workspace):
 def test_viewer_reads_but_cannot_create_or_change(client, viewer, actor, contact):
     task = make_task(actor, contact, "Visible to viewers")
     login_as(client, viewer)
-    html = text(client.get("/tasks"))
+    html = text(client.get("/tasks?view=everyone"))
     assert "Visible to viewers" in html
     assert "New task" not in html and "Complete “" not in html and "Delete" not in html
     assert client.get("/tasks/new").status_code == 403
@@ -435,13 +435,13 @@ def titles(html: str) -> list[str]:
     return re.findall(r'class="task-row__title">\s*(?:<a [^>]*>)?([^<]+)', html)
 
 
-def test_default_list_hides_completed_and_puts_soonest_due_first(member_client, listed):
-    html = text(member_client.get("/tasks"))
+def test_everyone_hides_completed_and_puts_soonest_due_first(member_client, listed):
+    html = text(member_client.get("/tasks?view=everyone"))
     assert titles(html) == ["Overdue call", "Today meeting", "Later email", "Someday"]
 
 
 def test_overdue_and_today_are_marked(member_client, listed):
-    html = text(member_client.get("/tasks"))
+    html = text(member_client.get("/tasks?view=everyone"))
     overdue = html.split(f'id="task-{listed["overdue"].id}"')[1].split("</li>")[0]
     assert '<span class="badge badge--overdue">Overdue</span>' in overdue
     due_today = html.split(f'id="task-{listed["today"].id}"')[1].split("</li>")[0]
@@ -468,19 +468,19 @@ def test_overdue_and_today_are_marked(member_client, listed):
     ],
 )
 def test_filters(member_client, listed, query, expected):
-    assert titles(text(member_client.get(f"/tasks?{query}"))) == expected
+    assert titles(text(member_client.get(f"/tasks?view=everyone&{query}"))) == expected
 
 
 def test_filter_by_assignee_id_and_linked_record(member_client, listed, admin, contact):
-    assert titles(text(member_client.get(f"/tasks?assignee={admin.id}"))) == ["Today meeting"]
-    html = text(member_client.get(f"/tasks?company_id={contact.company.id}"))
+    assert titles(text(member_client.get(f"/tasks?view=everyone&assignee={admin.id}"))) == [
+        "Today meeting"
+    ]
+    html = text(member_client.get(f"/tasks?view=everyone&company_id={contact.company.id}"))
     assert titles(html) == ["Someday"]
     # The linked-record filter shows what it is, with a way to drop it.
     assert "Stop filtering by Müller GmbH" in html
-    assert (
-        f'<a class="button button--primary" href="/tasks/new?company_id={contact.company.id}">'
-        in html
-    )
+    new_task = re.search(r'<a class="button button--primary" href="([^"]+)"', html).group(1)
+    assert new_task.startswith("/tasks/new?") and f"company_id={contact.company.id}" in new_task
 
 
 def test_filter_form_is_a_get_form_that_keeps_its_values(member_client, listed, contact):
@@ -508,7 +508,7 @@ def test_htmx_gets_only_the_results_and_the_page_varies_on_it(member_client, lis
 def test_next_page_follows_the_cursor(member_client, actor, contact):
     for i in range(53):
         make_task(actor, contact, f"Task {i:02}", due_date=f"2026-01-{1 + i % 28:02}")
-    html = text(member_client.get("/tasks?priority="))
+    html = text(member_client.get("/tasks?view=everyone&priority="))
     assert len(titles(html)) == 50
     next_url = re.search(r'<a class="button" href="([^"]+)"[^>]*rel="next">Next page</a>', html)
     assert next_url
@@ -532,7 +532,7 @@ def test_empty_list_says_so(member_client):
 
 def test_titles_are_escaped_in_the_list(member_client, actor, contact):
     make_task(actor, contact, "<img src=x onerror=alert(1)>")
-    html = text(member_client.get("/tasks"))
+    html = text(member_client.get("/tasks?view=everyone"))
     assert "<img src=x" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
 
 
@@ -544,7 +544,9 @@ def test_complete_and_reopen_in_place(member_client, actor, contact):
     response = member_client.post(f"/tasks/{task.id}/complete", headers=HTMX)
     assert response.status_code == 200
     row = text(response)
-    assert row.lstrip().startswith(f'<li class="task-row task-row--completed" id="task-{task.id}"')
+    assert re.match(
+        rf'<li class="task-row[^"]* task-row--completed[^"]*"\s+id="task-{task.id}"', row.lstrip()
+    )
     assert "Reopen “Call”" in row and f'hx-post="/tasks/{task.id}/reopen"' in row
     assert all_tasks()[0].status == "completed" and all_tasks()[0].completed_at is not None
 
@@ -600,7 +602,7 @@ def test_delete_without_javascript_flashes_an_undo(member_client, actor, contact
     assert f'action="/tasks/{task.id}/restore"' in html
     response = member_client.post(f"/tasks/{task.id}/restore", follow_redirects=True)
     assert "Restored “Call”." in text(response)
-    assert titles(text(member_client.get("/tasks"))) == ["Call"]
+    assert titles(text(member_client.get("/tasks?view=everyone"))) == ["Call"]
 
 
 def test_edit_page_delete_goes_to_the_list(member_client, actor, contact):

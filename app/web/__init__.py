@@ -18,4 +18,5 @@ from app.web import (  # noqa: E402,F401  (routes register on import)
     settings,
     tasks,
     users,
+    workbench,
 )

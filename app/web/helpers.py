@@ -15,8 +15,10 @@ from app.errors import render_page
 from app.extensions import db
 from app.models import Workspace
 from app.services import schedule
-from app.services.accounts import MANAGE, WRITE, Actor
+from app.services import tasks as task_service
+from app.services.accounts import MANAGE, READ, WRITE, Actor
 from app.services.errors import NotFound, PermissionDenied
+from app.services.tasks import TaskFilters
 from app.vocabulary import TaskPriority, TaskStatus
 from app.web import bp
 
@@ -74,10 +76,16 @@ def redirect_back(default_endpoint: str = "web.task_list", **values) -> Response
     return redirect(target, code=303)
 
 
-def flash_undo(text: str, undo_url: str) -> None:
-    """A notice that offers to take the action back (templates/_flashes.html shows the button)."""
+def flash_undo(text: str, undo_url: str, token: str | None = None) -> None:
+    """A notice that offers to take the action back (templates/_flashes.html shows the button).
+
+    `token` goes along as the Undo form's `token` field (a bulk action's signed batch).
+    """
+    message = {"text": text, "undo_url": undo_url}
+    if token:
+        message["token"] = token
     # Flask stores any JSON-serialisable message in the session; its hint says only str.
-    flash({"text": text, "undo_url": undo_url}, "undo")  # type: ignore[arg-type]
+    flash(message, "undo")  # type: ignore[arg-type]
 
 
 def form_error_status() -> int:
@@ -92,7 +100,13 @@ def inject_permissions() -> dict:
     Error pages use the layout too, also when the database is down: then they render
     without the signed-in parts instead of failing a second time.
     """
-    anonymous = {"nav_user": None, "can_write": False, "is_admin": False, "workspace": None}
+    anonymous = {
+        "nav_user": None,
+        "can_write": False,
+        "is_admin": False,
+        "workspace": None,
+        "my_due_count": lambda: 0,
+    }
     try:
         if not current_user.is_authenticated:
             return anonymous
@@ -102,10 +116,24 @@ def inject_permissions() -> dict:
             "can_write": WRITE in scopes,
             "is_admin": MANAGE in scopes,
             "workspace": current_workspace(),
+            "my_due_count": my_due_count,
         }
     except SQLAlchemyError:
         db.session.rollback()
         return anonymous
+
+
+def my_due_count() -> int:
+    """My open tasks that are overdue or due today (the navigation's badge): one query.
+
+    Called by the templates that show it, so fragments that do not pay nothing for it.
+    """
+    actor = current_actor()
+    if READ not in actor.scopes:
+        return 0
+    filters = TaskFilters(statuses=("open", "in_progress"), assignee_id=current_user.id)
+    counts = task_service.count_due_groups(actor, filters)
+    return counts["overdue"] + counts["today"]
 
 
 @bp.app_template_filter("local_datetime")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -13,7 +14,7 @@ from wtforms import Form, HiddenField, SearchField, SelectField
 
 from app.extensions import db
 from app.models import Task, User
-from app.services import accounts, dates, schedule, search
+from app.services import accounts, dates, schedule, search, snooze, task_versions
 from app.services import tasks as task_service
 from app.services.accounts import WRITE
 from app.services.errors import AmbiguousReference, Candidate, ValidationError
@@ -43,6 +44,27 @@ from app.web.helpers import (
 )
 
 PAGE_SIZE = 50
+#: The list's default: everything not completed.
+NOT_COMPLETED = OPEN_STATUSES
+#: The view switcher above the list: (value of `?view=`, label). The first is the default.
+VIEWS = (
+    ("mine", "My tasks"),
+    ("unassigned", "Unassigned"),
+    ("everyone", "Everyone"),
+    ("completed", "Completed"),
+    ("trash", "Trash"),
+)
+VIEW_NAMES = tuple(name for name, _label in VIEWS)
+#: Views whose open tasks are shown under the due headings of `task_service.DUE_GROUPS`.
+GROUPED_VIEWS = ("mine", "unassigned", "everyone")
+DUE_GROUP_LABELS = {
+    "overdue": "Overdue",
+    "today": "Today",
+    "tomorrow": "Tomorrow",
+    "week": "This week",
+    "later": "Later",
+    "none": "No due date",
+}
 #: Form fields a service error may name, and the label people know them by.
 FIELD_LABELS = {
     "title": "Title",
@@ -86,6 +108,15 @@ SLOT_INPUTS = {
     "event": "event_query",
     "links": "contact_name",
 }
+#: The snooze menu's words for `snooze.SNOOZE_CHOICES` ("date" has its own date field).
+SNOOZE_LABELS = {
+    "later_today": "Later today",
+    "tomorrow": "Tomorrow",
+    "next_monday": "Next Monday",
+    "next_week": "Next week",
+    "date": "Pick a date…",
+}
+PRIORITY_CHOICES = (("high", "High"), ("medium", "Medium"), ("low", "Low"), ("", "No priority"))
 
 
 # ---------------------------------------------------------------------------------------
@@ -119,21 +150,38 @@ class TaskFilterForm(Form):
         ),
     )
     q = SearchField("Title contains")
+    view = HiddenField()
     contact_id = HiddenField()
     company_id = HiddenField()
     deal_id = HiddenField()
     event_id = HiddenField()
 
+    @property
+    def view_name(self) -> str:
+        """The view of the switcher this list shows (`mine` unless the URL names another)."""
+        return self.view.data if self.view.data in VIEW_NAMES else VIEW_NAMES[0]
+
     def task_filters(self, user: User) -> TaskFilters:
-        """The service's filters; values that are not one of the choices mean "no filter"."""
+        """The service's filters; values that are not one of the choices mean "no filter".
+
+        The view sets the base (whose tasks, which statuses, the trash); the filters narrow
+        it. A view that fixes the assignee or the status hides that filter (`hidden_filters`).
+        """
+        view = self.view_name
         status = self.status.data or ""
         statuses: tuple[str, ...] | None = {"": OPEN_STATUSES, "all": None}.get(status)
         if status in TaskStatus.values():
             statuses = (status,)
         elif status not in ("", "all"):
             statuses = OPEN_STATUSES
+        if view == "completed":
+            statuses = ("completed",)
+        elif view == "trash":
+            statuses = None
         assignee = self.assignee.data or ""
         assignee_id = user.id if assignee == "mine" else _uuid(assignee)
+        if view in ("mine", "unassigned"):
+            assignee_id = user.id if view == "mine" else None
         # Keyword arguments by name (checked by TaskFilters when called): typed Any.
         links: dict[str, Any] = {
             name: _uuid(getattr(self, name).data) for name in task_service.PARENT_LINKS
@@ -144,8 +192,19 @@ class TaskFilterForm(Form):
             assignee_id=assignee_id,
             due=self.due.data if self.due.data in task_service.DUE_FILTERS else None,
             q=(self.q.data or "").strip()[:200] or None,
+            unassigned=view == "unassigned",
+            in_trash=view == "trash",
             **links,
         )
+
+    def hidden_filters(self) -> tuple[str, ...]:
+        """The filters the view fixes, which the form does not offer."""
+        return {
+            "mine": ("assignee",),
+            "unassigned": ("assignee",),
+            "completed": ("status",),
+            "trash": ("status",),
+        }.get(self.view_name, ())
 
 
 @dataclass
@@ -173,27 +232,78 @@ def task_list():
     )
     filters = filter_form.task_filters(current_user)
     cursor = request.args.get("cursor") or None
+    # Read before the tasks: a change made meanwhile then shows up at the next check.
+    version = task_versions.current_version(actor.workspace_id)
     page = task_service.list_tasks(actor, filters, limit=PAGE_SIZE, cursor=cursor, with_links=True)
     link_filters = _link_filters(filters)
     new_task_links: dict[str, Any] = {f"{lf.kind}_id": lf.hit.id for lf in link_filters}
+    view = filter_form.view_name
     context = {
         "filter_form": filter_form,
         "page": page,
         "tasks": page.items,
+        "view": view,
+        "views": [(name, label, _view_url(name)) for name, label in VIEWS],
+        "view_label": dict(VIEWS)[view],
+        "groups": _due_groups(actor, filters, page.items) if _grouped(view, filters) else None,
+        "version": version,
         "next_url": _list_url(cursor=page.next_cursor) if page.next_cursor else None,
         "first_url": _list_url(cursor=None) if cursor else None,
         "link_filters": link_filters,
-        "new_task_url": url_for("web.task_new", **new_task_links),
+        "new_task_url": url_for("web.task_new", next=page_url(), **new_task_links),
+        # Bulk snoozing offers what suits every task: no "Later today" (timed tasks only).
+        "bulk_snooze_choices": [
+            (choice, SNOOZE_LABELS[choice])
+            for choice in snooze.SNOOZE_CHOICES
+            if choice != "later_today"
+        ],
         "filtered": _is_filtered(),
         **row_context(),
     }
     template = "tasks/_results.html" if is_htmx() else "tasks/list.html"
     response = make_response(render_template(template, **context))
     response.headers["Vary"] = "HX-Request"
-    if is_htmx():
+    if is_htmx() and request.headers.get("X-List-Refresh") != "true":
         # The address bar shows only the filters in use, not every empty field of the form.
         response.headers["HX-Push-Url"] = _list_url()
     return response
+
+
+def _grouped(view: str, filters: TaskFilters) -> bool:
+    """Due headings make sense for tasks still to do, soonest first."""
+    return (
+        view in GROUPED_VIEWS
+        and filters.statuses is not None
+        and set(filters.statuses) <= set(NOT_COMPLETED)
+    )
+
+
+@dataclass
+class DueGroup:
+    """One heading of the list: its name, label, how many tasks (all pages), this page's."""
+
+    name: str
+    label: str
+    count: int
+    tasks: list[Task]
+
+
+def _due_groups(actor, filters: TaskFilters, items: list[Task]) -> list[DueGroup]:
+    counts = task_service.count_due_groups(actor, filters)
+    tz = task_service.actor_zone(actor)
+    now = dates.now()
+    groups = {name: DueGroup(name, DUE_GROUP_LABELS[name], counts[name], []) for name in counts}
+    for task in items:
+        groups[task_service.due_group(task, now, tz)].tasks.append(task)
+    return [group for group in groups.values() if group.tasks]
+
+
+def _view_url(view: str) -> str:
+    """The list in another view, keeping the search and the linked-record filters."""
+    keep = {k: v for k, v in request.args.items() if v and k in ("q", *task_service.PARENT_LINKS)}
+    if view != VIEW_NAMES[0]:
+        keep["view"] = view
+    return url_for("web.task_list", **keep)
 
 
 def _list_url(**changes: Any) -> str:
@@ -208,7 +318,7 @@ def _list_url(**changes: Any) -> str:
 
 
 def _is_filtered() -> bool:
-    return any(value for key, value in request.args.items() if key != "cursor")
+    return any(value for key, value in request.args.items() if key not in ("cursor", "view"))
 
 
 def _link_filters(filters: TaskFilters) -> list[LinkFilter]:
@@ -222,14 +332,24 @@ def _link_filters(filters: TaskFilters) -> list[LinkFilter]:
 
 
 def row_context() -> dict[str, Any]:
-    """What the row partial needs besides the task: the clock, the zone, the page's URL."""
-    tz = workspace_zone()
+    """What the row partial needs besides the task: the clock, the zone, the page's URL,
+    the snooze choices each task allows and the people tasks can be assigned to."""
+    tz = task_service.actor_zone(current_actor())
     now = dates.now()
+    return_to = page_url()
     return {
         "due_state": lambda task: schedule.due_state(task, now, tz),
+        "snooze_choices": lambda task: [
+            (choice, SNOOZE_LABELS[choice]) for choice in snooze.available_choices(task, now, tz)
+        ],
+        "today": now.astimezone(tz).date(),
         "tz": tz,
-        "return_to": page_url(),
+        "return_to": return_to,
+        # Rows of the task list take part in its bulk selection; a record page's do not.
+        "bulk_selection": urlsplit(return_to).path == url_for("web.task_list"),
         "suggested_task_types": SUGGESTED_TASK_TYPES,
+        "assignable_users": accounts.assignable_users(current_actor()),
+        "priority_choices": PRIORITY_CHOICES,
     }
 
 
@@ -244,8 +364,18 @@ def _uuid(value: Any) -> uuid.UUID | None:
 # In-place actions: htmx gets the row back, a plain POST goes back to the page it came from
 
 
-def _row_response(task: Task, template: str = "tasks/_row.html"):
-    return render_template(template, task=task, **row_context())
+def _row_response(task: Task, announcement: str, template: str = "tasks/_row.html"):
+    """The row again (swapped in place), the live region's announcement and the nav badge."""
+    row = render_template(template, task=task, **row_context())
+    return row + render_template("_live.html", announcement=announcement)
+
+
+def acted(task: Task, announcement: str, template: str = "tasks/_row.html"):
+    """The answer to an in-place action: the row to htmx, else a notice and the page back."""
+    if is_htmx():
+        return _row_response(task, announcement, template)
+    flash(announcement, "success")
+    return redirect_back()
 
 
 @bp.post("/tasks/<uuid:task_id>/complete")
@@ -253,7 +383,7 @@ def task_complete(task_id: uuid.UUID):
     """Mark a task completed; htmx swaps the row in place."""
     task = task_service.complete_task(current_actor(), task_id)
     if is_htmx():
-        return _row_response(task)
+        return _row_response(task, f"Completed “{task.title}”.")
     flash_undo(f"Completed “{task.title}”.", url_for("web.task_reopen", task_id=task.id))
     return redirect_back()
 
@@ -262,10 +392,7 @@ def task_complete(task_id: uuid.UUID):
 def task_reopen(task_id: uuid.UUID):
     """Put a completed task back to open; htmx swaps the row in place."""
     task = task_service.reopen_task(current_actor(), task_id)
-    if is_htmx():
-        return _row_response(task)
-    flash(f"Reopened “{task.title}”.", "success")
-    return redirect_back()
+    return acted(task, f"Reopened “{task.title}”.")
 
 
 @bp.post("/tasks/<uuid:task_id>/delete")
@@ -273,7 +400,11 @@ def task_delete(task_id: uuid.UUID):
     """Delete a task (softly): the answer offers an Undo, in the row or as a notice."""
     task = task_service.delete_task(current_actor(), task_id)
     if is_htmx():
-        return render_template("tasks/_deleted_row.html", task=task, return_to=page_url())
+        return _row_response(
+            task,
+            f"Deleted “{task.title}”. It stays in the trash for 30 days.",
+            "tasks/_deleted_row.html",
+        )
     flash_undo(f"Deleted “{task.title}”.", url_for("web.task_restore", task_id=task.id))
     return redirect_back()
 
@@ -282,10 +413,7 @@ def task_delete(task_id: uuid.UUID):
 def task_restore(task_id: uuid.UUID):
     """Undo a delete."""
     task = task_service.restore_task(current_actor(), task_id)
-    if is_htmx():
-        return _row_response(task)
-    flash(f"Restored “{task.title}”.", "success")
-    return redirect_back()
+    return acted(task, f"Restored “{task.title}”.")
 
 
 # ---------------------------------------------------------------------------------------
@@ -364,6 +492,12 @@ def task_create():
                     f"{_local(task.created_date)}.",
                     "warning",
                 )
+            if request.form.get("another"):
+                # The next task is often for the same record: keep its links, and the way back.
+                links = {name: getattr(task, name) for name in task_service.PARENT_LINKS}
+                links = {name: value for name, value in links.items() if value}
+                target = url_for("web.task_new", next=safe_next(form.next.data), **links)
+                return redirect(target, code=303)
             return redirect(safe_next(form.next.data) or url_for("web.task_list"), code=303)
     return render_task_form(form, state=state, status=form_error_status())
 
@@ -376,7 +510,8 @@ def task_edit(task_id: uuid.UUID):
     task = task_service.get_task(actor, task_id)
     initial = form_values(task)
     if request.method == "GET":
-        return render_task_form(TaskForm(**initial), task=task)
+        next_url = safe_next(request.args.get("next")) or ""
+        return render_task_form(TaskForm(**initial, next=next_url), task=task)
 
     form = TaskForm()
     state = FormState()

@@ -115,7 +115,26 @@
     c.listbox.innerHTML = "";
     showChip(c, label, option.getAttribute("data-context"));
     announce(c, label + " picked");
-    c.chip.querySelector("[data-combobox-clear]").focus();
+    focusNextField(c);
+  }
+
+  // After a pick, on to the next field of the form (not the chip's remove button).
+  function focusNextField(c) {
+    var form = c.root.closest("form");
+    var fields = form
+      ? Array.prototype.slice.call(
+          form.querySelectorAll("input:not([type=hidden]), select, textarea, button, a[href], summary")
+        )
+      : [];
+    var next = fields.find(function (el) {
+      return (
+        !c.root.contains(el) &&
+        (c.root.compareDocumentPosition(el) & Node.DOCUMENT_POSITION_FOLLOWING) &&
+        !el.disabled &&
+        el.getClientRects().length > 0
+      );
+    });
+    (next || c.chip.querySelector("[data-combobox-clear]")).focus();
   }
 
   function clear(c) {
@@ -177,9 +196,11 @@
         break;
       case "Enter":
         if (isOpen(c)) {
-          // With the list open, Enter picks (or just closes it); it never submits the form.
+          // With the list open, Enter picks the active suggestion, else the first one; it
+          // never submits the form.
           event.preventDefault();
-          if (active(c)) pick(c, active(c));
+          var chosen = active(c) || pickable(c)[0];
+          if (chosen) pick(c, chosen);
           else close(c);
         }
         break;

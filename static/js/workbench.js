@@ -1,0 +1,307 @@
+/*
+ * The task list as a workbench: keyboard shortcuts, focus after in-place actions, the bulk
+ * selection (shift-click ranges, select all), and keeping the list current.
+ *
+ * Everything works without this file (forms, <details> menus, a bulk form the checkboxes
+ * belong to); it only adds what HTML cannot do. It holds no user-facing words: those are
+ * in the templates (data-* attributes, the shortcuts dialog, the server's announcements).
+ */
+(function () {
+  "use strict";
+
+  var RESULTS = "#task-results";
+
+  function rows() {
+    return Array.prototype.slice.call(document.querySelectorAll(RESULTS + " [data-task-row]"));
+  }
+
+  function currentRow() {
+    var active = document.activeElement;
+    return active && active.closest ? active.closest("[data-task-row]") : null;
+  }
+
+  function focusRow(row) {
+    if (!row) return;
+    row.focus();
+    row.scrollIntoView({ block: "nearest" });
+  }
+
+  function move(step) {
+    var list = rows();
+    if (!list.length) return;
+    var index = list.indexOf(currentRow());
+    if (index === -1) index = step > 0 ? 0 : list.length - 1;
+    else index = Math.min(list.length - 1, Math.max(0, index + step));
+    focusRow(list[index]);
+  }
+
+  var NOT_TYPING = ["checkbox", "radio", "button", "submit", "reset"];
+
+  function typing(target) {
+    if (!target || !target.closest) return false;
+    if (target.matches("input")) return NOT_TYPING.indexOf(target.type) === -1;
+    return !!target.closest("textarea, select, [contenteditable], [role=combobox]");
+  }
+
+  function openMenu(row, name) {
+    var menu = row.querySelector('[data-menu="' + name + '"]');
+    if (!menu) return;
+    menu.open = true;
+    var first = menu.querySelector(".menu__item, input, button:not(summary)");
+    if (first) first.focus();
+  }
+
+  function press(row, selector) {
+    var button = row && row.querySelector(selector);
+    if (!button) return false;
+    var form = button.form;
+    if (form && form.requestSubmit) form.requestSubmit(button);
+    else button.click();
+    return true;
+  }
+
+  // --- Keyboard shortcuts -----------------------------------------------------------------
+
+  document.addEventListener("keydown", function (event) {
+    if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
+    if (typing(event.target)) return;
+    var dialog = document.getElementById("shortcuts-dialog");
+    if (dialog && dialog.open) return;
+
+    if (event.key === "Escape") {
+      var open = document.querySelector(RESULTS + " details.menu[open]");
+      if (open) {
+        open.open = false;
+        open.querySelector("summary").focus();
+        event.preventDefault();
+      }
+      return;
+    }
+    if (event.key === "?") {
+      if (dialog) {
+        dialog.showModal();
+        event.preventDefault();
+      }
+      return;
+    }
+    if (event.key === "/") {
+      var search = document.getElementById("filter-q");
+      if (search) {
+        search.focus();
+        search.select();
+        event.preventDefault();
+      }
+      return;
+    }
+    if (event.key === "n") {
+      var create = document.querySelector("[data-shortcut-new]");
+      if (create) {
+        window.location.assign(create.href);
+        event.preventDefault();
+      }
+      return;
+    }
+    if (!document.querySelector(RESULTS)) return;
+    // Arrow keys move between rows only from a row (elsewhere they keep scrolling the page).
+    var onRow = !!currentRow();
+    var row = currentRow();
+    switch (event.key) {
+      case "j":
+        move(1);
+        break;
+      case "k":
+        move(-1);
+        break;
+      case "ArrowDown":
+        if (!onRow || event.target.closest("details")) return;
+        move(1);
+        break;
+      case "ArrowUp":
+        if (!onRow || event.target.closest("details")) return;
+        move(-1);
+        break;
+      case "x":
+        if (!press(row, '[data-action="complete"]')) return;
+        break;
+      case "s":
+        if (!row) return;
+        openMenu(row, "snooze");
+        break;
+      case "a":
+        if (!press(row, '[data-action="assign-me"]')) return;
+        break;
+      case "e":
+        var edit = row && row.querySelector('[data-action="edit"]');
+        if (!edit) return;
+        window.location.assign(edit.href);
+        break;
+      case "#":
+        if (!press(row, '[data-action="delete"]')) return;
+        break;
+      default:
+        return;
+    }
+    event.preventDefault();
+  });
+
+  document.addEventListener("click", function (event) {
+    var opener = event.target.closest && event.target.closest("[data-open-shortcuts]");
+    if (opener) document.getElementById("shortcuts-dialog").showModal();
+  });
+
+  // --- Focus after an in-place action -------------------------------------------------------
+  // The row's form says where focus goes once its answer is in: the same row, the next
+  // row, or the Undo. The row is swapped whole, so remember its place before the request.
+
+  var pending = null;
+
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var form = event.detail.elt;
+    var row = form.closest && form.closest("[data-task-row]");
+    if (!row || !form.hasAttribute("data-focus-after")) return;
+    var list = rows();
+    pending = {
+      id: row.id,
+      index: list.indexOf(row),
+      after: form.getAttribute("data-focus-after"),
+      next: list[list.indexOf(row) + 1] ? list[list.indexOf(row) + 1].id : null,
+    };
+  });
+
+  document.addEventListener("htmx:afterSettle", function () {
+    if (!pending) return;
+    var want = pending;
+    pending = null;
+    var row = document.getElementById(want.id);
+    if (want.after === "undo" && row) {
+      var undo = row.querySelector("[data-undo]");
+      if (undo) return undo.focus();
+    }
+    if (want.after === "next") {
+      var next = want.next && document.getElementById(want.next);
+      if (next) return focusRow(next);
+    }
+    focusRow(row || rows()[Math.min(want.index, rows().length - 1)]);
+  });
+
+  // --- Bulk selection -----------------------------------------------------------------------
+
+  var lastClicked = null;
+
+  function boxes() {
+    return Array.prototype.slice.call(document.querySelectorAll(RESULTS + " [data-select-task]"));
+  }
+
+  function updateCount() {
+    var counter = document.querySelector("[data-selected-count]");
+    if (!counter) return;
+    var list = boxes();
+    var n = list.filter(function (b) { return b.checked; }).length;
+    var text = n === 0 ? counter.dataset.none : n === 1 ? counter.dataset.one : counter.dataset.many;
+    counter.textContent = text.replace("{n}", String(n));
+    var all = document.querySelector("[data-select-all]");
+    if (all) {
+      all.checked = n > 0 && n === list.length;
+      all.indeterminate = n > 0 && n < list.length;
+    }
+    var bar = document.getElementById("bulk-form");
+    if (bar) bar.classList.toggle("bulk-bar--active", n > 0);
+  }
+
+  document.addEventListener("click", function (event) {
+    var box = event.target.closest && event.target.closest("[data-select-task]");
+    if (!box) return;
+    if (event.shiftKey && lastClicked && lastClicked !== box && document.contains(lastClicked)) {
+      var list = boxes();
+      var from = list.indexOf(lastClicked);
+      var to = list.indexOf(box);
+      if (from !== -1 && to !== -1) {
+        list.slice(Math.min(from, to), Math.max(from, to) + 1).forEach(function (b) {
+          b.checked = box.checked;
+        });
+      }
+    }
+    lastClicked = box;
+    updateCount();
+  });
+
+  document.addEventListener("change", function (event) {
+    if (event.target.matches && event.target.matches("[data-select-all]")) {
+      var on = event.target.checked;
+      boxes().forEach(function (b) { b.checked = on; });
+      updateCount();
+    }
+  });
+
+  // "x" on a row with a selection is still one task; the bar acts on the selection.
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var form = event.detail.elt;
+    if (!form || form.id !== "bulk-form" || !event.detail.successful) return;
+    if (event.detail.xhr.getResponseHeader("HX-Trigger")) {
+      boxes().forEach(function (b) { b.checked = false; });
+      updateCount();
+    }
+  });
+
+  document.addEventListener("htmx:afterSettle", function (event) {
+    if (event.detail.target && event.detail.target.id === "bulk-notice") {
+      var undo = event.detail.target.querySelector("[data-undo]");
+      if (undo) undo.focus();
+    }
+  });
+
+  // --- Staying current ----------------------------------------------------------------------
+  // The poll answers 204 while nothing changed. When something did, fetch the list again
+  // and keep what the person had: the selection, the focused row and the scroll position.
+  // An open menu is never pulled away: the next poll tries again.
+
+  var refreshing = null;
+
+  function refreshList() {
+    var results = document.querySelector(RESULTS);
+    if (!results || !window.htmx) return;
+    if (results.querySelector("details.menu[open]")) return;
+    var focused = document.activeElement;
+    var focusRowEl = focused && focused.closest ? focused.closest("[data-task-row]") : null;
+    refreshing = {
+      checked: boxes().filter(function (b) { return b.checked; }).map(function (b) { return b.value; }),
+      rowId: focusRowEl ? focusRowEl.id : null,
+      onRow: focusRowEl === focused,
+      index: rows().indexOf(focusRowEl),
+      inResults: results.contains(focused),
+      scroll: window.scrollY,
+    };
+    window.htmx.ajax("GET", window.location.pathname + window.location.search, {
+      target: RESULTS,
+      swap: "innerHTML",
+      headers: { "X-List-Refresh": "true" },
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    document.body.addEventListener("tasks-changed", refreshList);
+    var opener = document.querySelector("[data-open-shortcuts]");
+    if (opener) opener.hidden = false;
+    var all = document.querySelector("[data-select-all-label]");
+    if (all) all.hidden = false;
+    updateCount();
+  });
+
+  document.addEventListener("htmx:afterSettle", function (event) {
+    if (!refreshing || !event.detail.target || event.detail.target.id !== "task-results") return;
+    var kept = refreshing;
+    refreshing = null;
+    boxes().forEach(function (b) { b.checked = kept.checked.indexOf(b.value) !== -1; });
+    updateCount();
+    window.scrollTo(0, kept.scroll);
+    if (kept.inResults) {
+      var row = kept.rowId && document.getElementById(kept.rowId);
+      if (!row) row = rows()[Math.min(Math.max(kept.index, 0), rows().length - 1)];
+      if (row) row.focus({ preventScroll: true });
+    }
+  });
+
+  document.addEventListener("htmx:afterSettle", function (event) {
+    if (event.detail.target && event.detail.target.id === "task-results") updateCount();
+  });
+})();
