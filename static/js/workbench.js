@@ -284,6 +284,8 @@
     if (opener) opener.hidden = false;
     var all = document.querySelector("[data-select-all-label]");
     if (all) all.hidden = false;
+    var bar = document.getElementById("bulk-form");
+    if (bar) bar.classList.add("bulk-bar--js");
     updateCount();
   });
 

@@ -148,6 +148,7 @@ def _seed(database_url: str) -> Seeded:
                 "priority": "high",
                 "due_date": (today - timedelta(days=2)).isoformat(),
                 "contact_id": str(hans.id),
+                "assignee_id": str(member.id),
             },
             "today": {
                 "title": "Call Hanna about the workshop",
@@ -163,6 +164,7 @@ def _seed(database_url: str) -> Seeded:
                 "due_date": (today + timedelta(days=9)).isoformat(),
                 "company_id": str(nordwind.id),
                 "description": "Volume discount from 50 seats; ask finance first.",
+                "assignee_id": str(member.id),
             },
         }.items():
             seeded.tasks[key] = str(task_service.create_task(actor, payload).task.id)
@@ -204,11 +206,16 @@ def base_url(live_server) -> str:
 
 @pytest.fixture
 def make_task(seeded) -> Callable[..., str]:
-    """Create a task through the service (as another tab would) and return its id."""
+    """Create a task through the service (as another tab would) and return its id.
+
+    It is Mia's unless the payload says otherwise (`assignee_id=None`: nobody's), so it
+    shows on her landing page, My tasks.
+    """
 
     def make(**payload) -> str:
         with seeded.app.app_context():
             member = db.session.scalar(sa.select(User).where(User.email == EMAIL))
+            payload.setdefault("assignee_id", str(member.id))
             task = task_service.create_task(accounts.Actor.for_user(member), payload).task
             task_id = str(task.id)
             db.session.remove()

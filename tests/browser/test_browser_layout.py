@@ -48,7 +48,7 @@ def test_pages_fit_the_screen_and_are_captured(page, problems, width):
 
     log_in(page)
     expect(page.get_by_role("heading", name="Tasks", level=1)).to_be_visible()
-    expect(page.locator("#task-list > li").first).to_be_visible()
+    expect(page.locator("#task-results [data-task-row]").first).to_be_visible()
     assert_no_sideways_scrolling(page, "the task list")
     screenshot(page, "list")
 

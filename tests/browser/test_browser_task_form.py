@@ -50,7 +50,9 @@ def test_three_letters_suggest_contacts_and_the_keyboard_picks_one(logged_in_pag
     expect(chip).to_be_visible()
     expect(chip).to_contain_text("Hans Müller")
     expect(chip).to_contain_text("Müller GmbH")
-    expect(page.get_by_role("button", name="Remove Hans Müller")).to_be_focused()
+    # After a pick, focus moves on to the next field (not to the chip's remove button).
+    expect(page.get_by_role("combobox", name="Company")).to_be_focused()
+    expect(page.get_by_role("button", name="Remove Hans Müller")).to_be_visible()
     expect(hidden_contact_id(page)).to_have_value(seeded.contacts["hans"])
     expect(suggestions).to_be_hidden()
 
@@ -138,6 +140,9 @@ def test_saving_without_a_link_shows_the_error_by_the_links_and_keeps_everything
     pick_by_keyboard(page, contact_box(page), "Hanna Meier")
     follow(page, page.get_by_role("button", name="Create task"))
     expect(page).to_have_url(re.compile(r"/tasks$"))
+    expect(page.get_by_text("Created “Book the meeting room”.")).to_be_visible()
+    # It is Tom's task: it shows under Everyone, not under Mia's own.
+    page.get_by_role("navigation", name="Task views").get_by_role("link", name="Everyone").click()
     row = task_row(page, "Book the meeting room")
     expect(row).to_contain_text("In progress")
     expect(row).to_contain_text("High")

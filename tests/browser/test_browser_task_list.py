@@ -85,7 +85,7 @@ def test_overdue_and_due_today_are_marked(logged_in_page, seeded):
     expect(overdue).to_have_class(re.compile(r"\btask-row--overdue\b"))
     expect(task_item(page, seeded.tasks["today"])).to_contain_text("Due today")
     # Soonest due first: the overdue task comes before today's, today's before later ones.
-    ids = page.locator("#task-list > li").evaluate_all("rows => rows.map(r => r.id)")
+    ids = page.locator("#task-results [data-task-row]").evaluate_all("rows => rows.map(r => r.id)")
     order = [ids.index(f"task-{seeded.tasks[k]}") for k in ("overdue", "today", "later")]
     assert order == sorted(order), ids
 
@@ -113,7 +113,8 @@ FILTERS = ("q", "status", "priority", "assignee", "due")
 
 def test_filters_update_the_list_in_place_and_the_back_button_restores_them(logged_in_page, seeded):
     page = logged_in_page
-    rows = page.locator("#task-list > li")
+    page.goto("/tasks?view=everyone")  # the view where every filter is offered
+    rows = page.locator("#task-results [data-task-row]")
     high, medium, low = (task_item(page, seeded.tasks[k]) for k in ("overdue", "today", "later"))
     expect(high).to_be_visible()
     expect(low).to_be_visible()
@@ -197,4 +198,4 @@ def test_an_action_on_a_task_deleted_elsewhere_says_so(logged_in_page, make_task
     problems.allowed.append(("Failed to load resource", "status of 404"))
     problems.allowed.append(("Response Status Error Code 404", "/complete"))
     row.get_by_role("button", name=f"Complete “{title}”").click()
-    expect(page.get_by_role("status")).to_contain_text("no longer exists")
+    expect(page.locator("#notices")).to_contain_text("no longer exists")
