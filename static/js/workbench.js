@@ -47,16 +47,15 @@
     var menu = row.querySelector('[data-menu="' + name + '"]');
     if (!menu) return;
     menu.open = true;
-    var first = menu.querySelector(".menu__item, input, button:not(summary)");
+    var first = menu.querySelector(".menu__item") || menu.querySelector("input:not([type=hidden])");
     if (first) first.focus();
   }
 
   function press(row, selector) {
     var button = row && row.querySelector(selector);
     if (!button) return false;
-    var form = button.form;
-    if (form && form.requestSubmit) form.requestSubmit(button);
-    else button.click();
+    // A click (not requestSubmit): htmx sends the clicked button's name and value.
+    button.click();
     return true;
   }
 
@@ -271,11 +270,30 @@
       inResults: results.contains(focused),
       scroll: window.scrollY,
     };
-    window.htmx.ajax("GET", window.location.pathname + window.location.search, {
-      target: RESULTS,
-      swap: "innerHTML",
-      headers: { "X-List-Refresh": "true" },
-    });
+    // fetch, not htmx.ajax: a refresh cut short by leaving the page is nothing to report.
+    fetch(window.location.pathname + window.location.search, {
+      headers: {
+        "HX-Request": "true",
+        "HX-Current-URL": window.location.href,
+        "X-List-Refresh": "true",
+      },
+      credentials: "same-origin",
+    })
+      .then(function (response) {
+        return response.ok ? response.text() : null;
+      })
+      .then(function (html) {
+        if (html === null || !document.contains(results)) {
+          refreshing = null;
+          return;
+        }
+        results.innerHTML = html;
+        window.htmx.process(results);
+        restoreAfterRefresh();
+      })
+      .catch(function () {
+        refreshing = null;
+      });
   }
 
   document.addEventListener("DOMContentLoaded", function () {
@@ -289,8 +307,8 @@
     updateCount();
   });
 
-  document.addEventListener("htmx:afterSettle", function (event) {
-    if (!refreshing || !event.detail.target || event.detail.target.id !== "task-results") return;
+  function restoreAfterRefresh() {
+    if (!refreshing) return;
     var kept = refreshing;
     refreshing = null;
     boxes().forEach(function (b) { b.checked = kept.checked.indexOf(b.value) !== -1; });
@@ -301,7 +319,7 @@
       if (!row) row = rows()[Math.min(Math.max(kept.index, 0), rows().length - 1)];
       if (row) row.focus({ preventScroll: true });
     }
-  });
+  }
 
   document.addEventListener("htmx:afterSettle", function (event) {
     if (event.detail.target && event.detail.target.id === "task-results") updateCount();
