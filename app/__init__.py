@@ -68,7 +68,7 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     login_manager.init_app(app)
     # Its flush listeners keep every workspace's task version current (task_versions.py).
-    import app.services.task_versions  # noqa: F401
+    from app.services import task_versions  # noqa: F401
 
 
 def register_blueprints(app: Flask) -> None:

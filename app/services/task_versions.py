@@ -40,7 +40,8 @@ def _raise_versions(session: so.Session, _context) -> None:
     pending = session.info.pop("task_version_workspaces", None)
     if not pending:
         return
-    table = Workspace.__table__
+    # Core, not ORM: an ORM statement here would try to flush the session again.
+    table = sa.table("workspace", sa.column("id", sa.Uuid), sa.column("task_version"))
     session.connection().execute(
         sa.update(table)
         .where(table.c.id.in_(sorted(pending, key=str)))

@@ -132,7 +132,11 @@ def my_due_count() -> int:
     if READ not in actor.scopes:
         return 0
     filters = TaskFilters(statuses=("open", "in_progress"), assignee_id=current_user.id)
-    counts = task_service.count_due_groups(actor, filters)
+    try:
+        counts = task_service.count_due_groups(actor, filters)
+    except SQLAlchemyError:  # an error page while the database is away: no badge, no 500
+        db.session.rollback()
+        return 0
     return counts["overdue"] + counts["today"]
 
 

@@ -300,7 +300,9 @@ def _due_groups(actor, filters: TaskFilters, items: list[Task]) -> list[DueGroup
 
 def _view_url(view: str) -> str:
     """The list in another view, keeping the search and the linked-record filters."""
-    keep = {k: v for k, v in request.args.items() if v and k in ("q", *task_service.PARENT_LINKS)}
+    keep: dict[str, Any] = {
+        k: v for k, v in request.args.items() if v and k in ("q", *task_service.PARENT_LINKS)
+    }
     if view != VIEW_NAMES[0]:
         keep["view"] = view
     return url_for("web.task_list", **keep)

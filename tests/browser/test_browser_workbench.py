@@ -350,8 +350,10 @@ def test_trash_restores_a_deleted_task(logged_in_page, make_task, seeded):
     page.get_by_role("navigation", name="Task views").get_by_role("link", name="Trash").click()
     row = task_item(page, task_id)  # ... but in the trash
     expect(row).to_contain_text("Deleted")
-    scan(page, "trash")
-    capture(page, "workbench-trash")
+    for size, label in ((DESKTOP, "1280"), (NARROW, "360")):
+        page.set_viewport_size(size)
+        scan(page, f"trash ({label})")
+        capture(page, "workbench-trash")
     row.get_by_role("button", name=f"Restore “{title}”").click()
     expect(live_region(page)).to_contain_text(f"Restored “{title}”.")
     page.get_by_role("navigation", name="Task views").get_by_role("link", name="My tasks").click()
