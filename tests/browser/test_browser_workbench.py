@@ -13,6 +13,7 @@ import time
 from datetime import timedelta
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from tests.browser.helpers import (
@@ -24,9 +25,16 @@ from tests.browser.helpers import (
     wait_until_settled,
 )
 from tests.browser.helpers import screenshot as capture
-from tests.browser.test_browser_accessibility import scan
+from tests.browser.test_browser_accessibility import scan as scan_blocking
 
 DESKTOP = {"width": 1280, "height": 900}
+
+
+def scan(page, name: str) -> None:
+    """axe, stricter than the shared scan: these pages must have no violation at all."""
+    scan_blocking(page, name)
+    violations = Axe().run(page).response["violations"]
+    assert violations == [], f"axe on {name}: " + ", ".join(v["id"] for v in violations)
 
 
 def mark_document(page) -> None:
