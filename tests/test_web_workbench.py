@@ -211,6 +211,7 @@ def test_bulk_over_htmx_asks_the_list_to_refresh(member_client, make, admin):
     )
     assert response.headers["HX-Trigger"] == "tasks-changed"
     assert "Assigned 2 tasks to Ada Admin." in text(response) and "data-undo" in text(response)
+    assert 'id="live-region"' in text(response) and 'id="nav-badge"' in text(response)
     response = member_client.post(
         "/tasks/bulk",
         data={"action": "snooze", "until": "next_week", "task_ids": [str(a.id)]},
