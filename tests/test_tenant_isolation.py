@@ -107,9 +107,9 @@ def probe_record_page(kind):
     return probe
 
 
-def probe_task_action(action):
+def probe_task_action(action, data=None):
     def probe(web, api, foreign, app):
-        response = web.post(f"/tasks/{foreign.task}/{action}")
+        response = web.post(f"/tasks/{foreign.task}/{action}", data=data or {})
         assert response.status_code == 404
         assert_reveals_nothing(response, foreign)
         assert_foreign_untouched(app, foreign)
@@ -254,6 +254,87 @@ def probe_token_pages(web, api, foreign, app):
     assert_reveals_nothing(response, foreign)
 
 
+def probe_bulk(web, api, foreign, app):
+    ours = web.post("/tasks", data={"title": "ours", "company_id": str(our_company(app))})
+    assert ours.status_code == 303
+    with app.app_context():
+        own = db.session.scalar(sa.select(Task.id).where(Task.title == "ours"))
+    for action, extra in (
+        ("complete", {}),
+        ("snooze", {"until": "tomorrow"}),
+        ("assign", {"assignee_id": ""}),
+        ("delete", {}),
+    ):
+        for ids in ([str(foreign.task)], [str(own), str(foreign.task)]):
+            response = web.post("/tasks/bulk", data={"action": action, "task_ids": ids, **extra})
+            assert response.status_code == 404, (action, ids)
+            assert_reveals_nothing(response, foreign)
+    assert_foreign_untouched(app, foreign)
+    with app.app_context():
+        assert db.session.get(Task, own).status == "open"
+
+
+def probe_bulk_undo(web, api, foreign, app):
+    from app.models import Task as TaskModel
+    from app.services import bulk
+
+    with app.app_context():
+        theirs = db.session.get(TaskModel, foreign.task)
+        signed = bulk._serializer()
+        snapshot = [str(foreign.task), "completed", None, None, None, None, None, None]
+        tokens = [
+            # Signed for their workspace: refused whatever it names.
+            signed.dumps({"workspace": str(theirs.workspace_id), "tasks": [snapshot]}),
+            # Signed for ours but naming their task: that task is not found in ours.
+            signed.dumps({"workspace": str(our_workspace(app)), "tasks": [snapshot]}),
+        ]
+    for token in tokens:
+        response = web.post("/tasks/bulk/undo", data={"token": token})
+        assert response.status_code in (303, 404)
+        assert_reveals_nothing(response, foreign)
+    assert_foreign_untouched(app, foreign)
+
+
+def probe_list_version(web, api, foreign, app):
+    response = web.get("/tasks/version?v=0")
+    assert response.status_code in (200, 204)
+    assert_reveals_nothing(response, foreign)
+
+
+def probe_api_restore(web, api, foreign, app):
+    with app.app_context():  # in their trash: still not ours to restore
+        task = db.session.get(Task, foreign.task)
+        task.deleted_at = FIXED_NOW
+        db.session.commit()
+    response = api.post(f"/v1/tasks/{foreign.task}/restore")
+    assert response.status_code == 404 and response.get_json()["error"]["code"] == "not_found"
+    unknown = api.post(f"/v1/tasks/{uuid.uuid4()}/restore")
+    assert unknown.get_json()["error"]["message"] == response.get_json()["error"]["message"]
+    assert_reveals_nothing(response, foreign)
+    with app.app_context():
+        task = db.session.get(Task, foreign.task)
+        assert task.deleted_at is not None
+        task.deleted_at = None
+        db.session.commit()
+    assert_foreign_untouched(app, foreign)
+
+
+def our_workspace(app) -> uuid.UUID:
+    from app.models import Workspace
+
+    with app.app_context():
+        return db.session.scalar(sa.select(Workspace.id).where(Workspace.name == "Acme Sales"))
+
+
+def our_company(app) -> uuid.UUID:
+    from app.models import Company
+
+    with app.app_context():
+        return db.session.scalar(
+            sa.select(Company.id).where(Company.workspace_id == our_workspace(app))
+        )
+
+
 def assert_no_task_titled(app, title: str) -> None:
     with app.app_context():
         assert db.session.scalar(sa.select(Task).where(Task.title == title)) is None
@@ -312,6 +393,13 @@ PROBES = {
     "web.task_reopen": probe_task_action("reopen"),
     "web.task_delete": probe_task_action("delete"),
     "web.task_restore": probe_task_action("restore"),
+    "web.task_snooze": probe_task_action("snooze", {"until": "tomorrow"}),
+    "web.task_assign": probe_task_action("assign", {"assignee_id": ""}),
+    "web.task_priority": probe_task_action("priority", {"priority": "high"}),
+    "web.task_start": probe_task_action("start"),
+    "web.task_bulk": probe_bulk,
+    "web.task_bulk_undo": probe_bulk_undo,
+    "web.task_list_version": probe_list_version,
     "web.task_edit": probe_task_edit,
     "web.task_list": probe_task_list,
     "web.task_new": probe_task_new,
@@ -323,6 +411,7 @@ PROBES = {
     "api.get_task": probe_api_task("get"),
     "api.update_task": probe_api_task("patch"),
     "api.delete_task": probe_api_task("delete"),
+    "api.restore_task": probe_api_restore,
     "api.create_task": probe_api_create,
     "web.notification_settings": probe_own_pages("get", "/settings/notifications"),
     "web.calendar_reset": probe_own_pages("post", "/settings/notifications/calendar/reset"),
