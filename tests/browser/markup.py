@@ -20,6 +20,7 @@ import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,8 @@ VNU_JAR = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 HTMX_ATTRIBUTE = re.compile(r"^Attribute “hx-[a-z-]+” not allowed on element")
 FRAGMENT_SHELL = (
     '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>fragment</title>'
-    "</head><body>{open}{html}{close}</body></html>"
+    # The page a fragment is swapped into has its own h1 (the fragment's h2s sit under it).
+    "</head><body><h1>page</h1>{open}{html}{close}</body></html>"
 )
 
 
@@ -48,11 +50,86 @@ class Answer:
     fragment: bool
 
 
+class _TopLevel(HTMLParser):
+    """Where each top-level element of a fragment starts and ends, and whether it is
+    swapped out of band (`hx-swap-oob`), i.e. into some other place of the page."""
+
+    VOID = frozenset({"br", "hr", "img", "input", "meta", "link", "source", "wbr", "col"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=False)
+        self.depth = 0
+        self.parts: list[tuple[int, int, bool]] = []
+        self._start: tuple[int, bool] | None = None
+
+    def _offset(self) -> int:
+        line, column = self.getpos()
+        return self._line_starts[line - 1] + column
+
+    def split(self, html: str) -> tuple[str, str]:
+        """(the fragment without its out-of-band elements, those elements)."""
+        self._line_starts = [0]
+        for line in html.splitlines(keepends=True):
+            self._line_starts.append(self._line_starts[-1] + len(line))
+        self.feed(html)
+        self.close()
+        oob = [(start, end) for start, end, is_oob in self.parts if is_oob]
+        main, extra, last = [], [], 0
+        for start, end in oob:
+            main.append(html[last:start])
+            extra.append(html[start:end])
+            last = end
+        main.append(html[last:])
+        return "".join(main), "".join(extra)
+
+    def handle_starttag(self, tag, attrs):
+        if self.depth == 0:
+            self._start = (self._offset(), any(name == "hx-swap-oob" for name, _ in attrs))
+        if tag not in self.VOID:
+            self.depth += 1
+        elif self.depth == 0 and self._start:
+            self.parts.append(
+                (
+                    self._start[0],
+                    self._offset() + len(self.get_starttag_text() or ""),
+                    self._start[1],
+                )
+            )
+
+    def handle_endtag(self, tag):
+        if tag in self.VOID:
+            return
+        self.depth -= 1
+        if self.depth == 0 and self._start:
+            end = self._offset() + len(f"</{tag}>")
+            self.parts.append((self._start[0], end, self._start[1]))
+            self._start = None
+
+
+#: `form="…"` on a control: the form it belongs to may live elsewhere in the page.
+FORM_OWNER = re.compile(r'\sform="([^"]+)"')
+
+
 def as_document(answer: Answer) -> str:
-    """A whole document to check: pages as they are, fragments inside a minimal one."""
+    """A whole document to check: pages as they are, fragments inside a minimal one.
+
+    A fragment's out-of-band elements (`hx-swap-oob`) go to the body, outside the wrapper
+    of the rest; a form that the fragment's controls name but do not contain is added as
+    an empty one, as the page they are swapped into has it.
+    """
     if not answer.fragment:
         return answer.html
-    start = answer.html.lstrip()[:200]
+    html, out_of_band = _TopLevel().split(answer.html)
+    owners = "".join(
+        f'<form id="{name}"></form>'
+        for name in sorted(set(FORM_OWNER.findall(html)))
+        if f'id="{name}"' not in html
+    )
+    return _wrapped(html).replace("</body>", out_of_band + owners + "</body>")
+
+
+def _wrapped(html: str) -> str:
+    start = html.lstrip()[:200]
     if start.startswith("<li") and 'role="option"' in start:
         open_, close = '<ul role="listbox" aria-label="suggestions">', "</ul>"
     elif start.startswith("<li"):
@@ -61,7 +138,7 @@ def as_document(answer: Answer) -> str:
         open_, close = "<table><tbody>", "</tbody></table>"
     else:
         open_, close = "<main>", "</main>"
-    return FRAGMENT_SHELL.format(open=open_, html=answer.html, close=close)
+    return FRAGMENT_SHELL.format(open=open_, html=html, close=close)
 
 
 @dataclass
