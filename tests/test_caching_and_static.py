@@ -98,7 +98,7 @@ def linked_assets(html: str) -> list[str]:
 
 def test_pages_link_content_hashed_static_files(admin_client):
     assets = linked_assets(text(admin_client.get("/tasks")))
-    assert len(assets) == 5, assets
+    assert len(assets) == 6, assets  # favicon, app.css, htmx, combobox, app and workbench scripts
     assert all(HASHED_NAME.search(url) for url in assets), assets
 
 

@@ -171,6 +171,10 @@
     if (!pending) return;
     var want = pending;
     pending = null;
+    // Only where focus was lost with the swapped row: never pull it back from wherever the
+    // person went while the answer was on its way (the search, another row, a menu).
+    var active = document.activeElement;
+    if (active && active !== document.body && !active.closest("#" + CSS.escape(want.id))) return;
     var row = document.getElementById(want.id);
     if (want.after === "undo" && row) {
       var undo = row.querySelector("[data-undo]");

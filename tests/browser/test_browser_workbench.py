@@ -310,6 +310,7 @@ def test_keyboard_shortcuts(logged_in_page, make_task, seeded, day):
     expect(page.get_by_role("button", name=f"Undo deleting “{titles[2]}”")).to_be_focused()
     page.keyboard.press("Enter")
     expect(task_item(page, ids[2])).to_contain_text(titles[2])
+    expect(task_item(page, ids[2])).to_be_focused()
     assert same_document(page)
 
     # / focuses the search; typing there never fires a shortcut.
