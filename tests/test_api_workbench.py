@@ -15,7 +15,9 @@ from tests.api_helpers import assert_envelope
 
 @pytest.fixture
 def writer(app, workspace):
-    key, _ = accounts.create_api_key(workspace, "setup", [accounts.READ, accounts.WRITE])
+    key, _ = accounts.create_api_key(
+        accounts.Actor.operator(workspace), "setup", [accounts.READ, accounts.WRITE]
+    )
     return accounts.Actor.for_api_key(key)
 
 
@@ -59,7 +61,9 @@ def test_restore_after_30_days_or_of_a_foreign_task_is_not_found(
     old = make("old")
     delete_task(writer, old.id, now=dates.now() - timedelta(days=30, minutes=1))
     assert_envelope(client.post(f"/v1/tasks/{old.id}/restore", headers=auth), 404, "not_found")
-    _key, secret = accounts.create_api_key(other_workspace, "k", [accounts.READ, accounts.WRITE])
+    _key, secret = accounts.create_api_key(
+        accounts.Actor.operator(other_workspace), "k", [accounts.READ, accounts.WRITE]
+    )
     fresh = make("fresh")
     delete_task(writer, fresh.id)
     other = {"Authorization": f"Bearer {secret}"}
@@ -71,7 +75,9 @@ def test_restore_after_30_days_or_of_a_foreign_task_is_not_found(
 def test_restore_needs_write(client, make, writer, workspace):
     task = make()
     delete_task(writer, task.id)
-    _key, secret = accounts.create_api_key(workspace, "ro", [accounts.READ])
+    _key, secret = accounts.create_api_key(
+        accounts.Actor.operator(workspace), "ro", [accounts.READ]
+    )
     response = client.post(
         f"/v1/tasks/{task.id}/restore", headers={"Authorization": f"Bearer {secret}"}
     )

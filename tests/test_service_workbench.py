@@ -190,7 +190,9 @@ def test_purge_trash_removes_only_what_expired(actor, make):
 def test_restore_of_another_workspaces_task_is_not_found(actor, make, other_workspace):
     task = make()
     task_service.delete_task(actor, task.id, now=NOW)
-    key, _ = accounts.create_api_key(other_workspace, "k", [accounts.READ, accounts.WRITE])
+    key, _ = accounts.create_api_key(
+        accounts.Actor.operator(other_workspace), "k", [accounts.READ, accounts.WRITE]
+    )
     with pytest.raises(NotFound):
         task_service.restore_task(accounts.Actor.for_api_key(key), task.id, now=NOW)
 
@@ -223,7 +225,9 @@ def test_bulk_snooze_assign_delete_and_undo(actor, make, member):
 
 def test_bulk_is_all_or_nothing(actor, make, other_workspace, contact):
     a = make("a")
-    key, _ = accounts.create_api_key(other_workspace, "k", [accounts.READ, accounts.WRITE])
+    key, _ = accounts.create_api_key(
+        accounts.Actor.operator(other_workspace), "k", [accounts.READ, accounts.WRITE]
+    )
     foreign_company = records.add_company(other_workspace.id, "Globex Ltd", None)
     db.session.commit()
     foreign = task_service.create_task(
@@ -245,7 +249,9 @@ def test_bulk_is_all_or_nothing(actor, make, other_workspace, contact):
 def test_undo_tokens_are_checked(actor, make, other_workspace):
     a = make("a")
     result = bulk.bulk_complete(actor, [a.id], now=NOW)
-    key, _ = accounts.create_api_key(other_workspace, "k", [accounts.READ, accounts.WRITE])
+    key, _ = accounts.create_api_key(
+        accounts.Actor.operator(other_workspace), "k", [accounts.READ, accounts.WRITE]
+    )
     for who, token in (
         (accounts.Actor.for_api_key(key), result.undo_token),
         (actor, result.undo_token[:-3] + "abc"),
