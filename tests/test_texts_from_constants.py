@@ -122,7 +122,7 @@ def test_rows_show_the_labels(client, member, actor, contact):
             "priority": "high",
         },
     )
-    html = text(login_as(client, member).get("/tasks"))
+    html = text(login_as(client, member).get("/tasks?view=everyone"))
     assert f">{TaskStatus.IN_PROGRESS.label}</span>" in html
     assert f"{TaskPriority.HIGH.label}</span>" in html
 
