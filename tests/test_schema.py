@@ -140,7 +140,7 @@ def test_restoring_a_task_whose_only_record_was_deleted_is_a_validation_error(pa
         execute(conn, "DELETE FROM event WHERE id = :id", id=parents["event_id"])
         conn.commit()
     with pytest.raises(ValidationError) as raised:
-        task_service.restore_task(actor, task_id)
+        task_service.restore_task(actor, task_id, now=NOW)
     assert raised.value.fields == {task_service.PARENT_FIELD: task_service.ORPHAN_MESSAGE}
     db.session.expire_all()
     assert db.session.get(Task, task_id).deleted_at is not None

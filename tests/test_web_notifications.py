@@ -338,7 +338,7 @@ def test_form_repeat_fields_make_an_rrule_and_the_list_marks_it(member_client, c
     assert response.status_code == 303, text(response)
     task = only_task()
     assert task.recurrence == "FREQ=WEEKLY;INTERVAL=2;BYDAY=MO,TH;COUNT=5"
-    listing = text(member_client.get("/tasks"))
+    listing = text(member_client.get("/tasks?view=everyone"))
     assert "Repeats" in listing and "Every 2 weeks on Mon, Thu, 5 more times" in listing
     edit = text(member_client.get(f"/tasks/{task.id}/edit"))
     assert 'id="repeat-day-TH" value="TH" checked' in edit
