@@ -7,6 +7,7 @@
 #   make bench  search and HTTP benchmarks (see README)
 #   make lint   ruff (style, complexity) and mypy (types)
 #   make lock   re-resolve requirements-dev.lock after changing dependencies in pyproject.toml
+#   make babel-extract / babel-update / babel-compile   the translation catalogs (docs/i18n.md)
 
 PYTHON ?= python3
 VENV := .venv
@@ -19,7 +20,8 @@ NOTIFY_INTERVAL ?= 20
 TEST_WORKERS ?= auto
 PYTEST := $(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup
 
-.PHONY: run test test-fast serve bench install vendor lint lock clean
+.PHONY: run test test-fast serve bench install vendor lint lock clean \
+	babel-extract babel-update babel-compile
 
 # Exact versions and hashes come from requirements-dev.lock; the project itself is installed
 # on top without resolving anything again.
@@ -57,7 +59,30 @@ static/cache_manifest.json: $(BIN)/activate static/vendor/htmx.min.js $(STATIC_S
 
 vendor: static/vendor/htmx.min.js static/cache_manifest.json
 
-install: $(BIN)/activate vendor
+# Translations (docs/i18n.md): the catalogs (.po) are committed, their compiled .mo files are
+# built here and ignored by git. Extraction reads babel.cfg; the template goes to build/.
+CATALOGS := $(wildcard app/translations/*/LC_MESSAGES/messages.po)
+COMPILED := $(CATALOGS:.po=.mo)
+POT := build/messages.pot
+BABEL_KEYWORDS := -k lazy_gettext -k lazy_ngettext:1,2 -k _l
+
+app/translations/%/LC_MESSAGES/messages.mo: app/translations/%/LC_MESSAGES/messages.po $(BIN)/activate
+	$(BIN)/pybabel compile --statistics --locale $* --input-file $< --output-file $@
+
+babel-compile: $(COMPILED)
+
+babel-extract: $(BIN)/activate
+	mkdir -p build
+	$(BIN)/pybabel --quiet extract -F babel.cfg $(BABEL_KEYWORDS) --add-location=file \
+		--sort-output --no-wrap --project crm-tasks -o $(POT) app templates
+
+# New messages arrive empty (no fuzzy guesses); messages no longer in the code are dropped.
+babel-update: babel-extract
+	$(BIN)/pybabel --quiet update -i $(POT) -d app/translations --no-fuzzy-matching \
+		--ignore-obsolete --no-wrap
+	$(MAKE) babel-compile
+
+install: $(BIN)/activate vendor babel-compile
 
 run: install
 	$(FLASK) db upgrade

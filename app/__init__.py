@@ -13,6 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from app.config import load_config
 from app.errors import register_error_handlers
 from app.extensions import csrf, db, login_manager, migrate
+from app.i18n import register_i18n
 from app.observability import configure_logging, register_request_log
 from app.security import register_security_headers
 from app.static_assets import register_static_assets
@@ -67,6 +68,7 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     login_manager.init_app(app)
+    register_i18n(app)
     # Its flush listeners keep every workspace's task version current (task_versions.py).
     from app.services import task_versions  # noqa: F401
 

@@ -25,6 +25,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from app.config import settings
 from app.extensions import db
+from app.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from app.models import ROLES
 from app.services import (
     accounts,
@@ -116,10 +117,19 @@ workspace_option = click.option(
 @command("create-workspace")
 @click.argument("name")
 @click.option("--timezone", default="UTC", show_default=True, help="IANA time zone.")
-def create_workspace(name: str, timezone: str) -> None:
+@click.option(
+    "--language",
+    type=click.Choice(sorted(LANGUAGES)),
+    default=DEFAULT_LANGUAGE,
+    show_default=True,
+    help="Default language of its people and emails.",
+)
+def create_workspace(name: str, timezone: str, language: str) -> None:
     """Create a workspace; prints its id."""
-    workspace = accounts.create_workspace(name, timezone)
-    click.echo(f"Created workspace {workspace.name!r} ({workspace.timezone}):")
+    workspace = accounts.create_workspace(name, timezone, language)
+    click.echo(
+        f"Created workspace {workspace.name!r} ({workspace.timezone}, {workspace.language}):"
+    )
     click.echo(workspace.id)
 
 

@@ -74,6 +74,9 @@ class Workspace(Model):
     #: Raised in the transaction of every change to one of the workspace's tasks
     #: (`app.services.task_versions`): an open list compares it instead of querying tasks.
     task_version: so.Mapped[int] = so.mapped_column(sa.BigInteger, default=0, server_default="0")
+    #: The language of people who chose none and whose browser asks for none the app
+    #: speaks, and of emails to users without a setting (app/i18n.py).
+    language: so.Mapped[str] = so.mapped_column(sa.String(8), default="en", server_default="en")
 
 
 class User(UserMixin, WorkspaceScoped, Model):
@@ -85,6 +88,8 @@ class User(UserMixin, WorkspaceScoped, Model):
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
     #: The user's IANA zone; None means the workspace's (reminders, digest, calendar).
     timezone: so.Mapped[str | None] = so.mapped_column(sa.String(64))
+    #: The user's language ("de", "en"); None follows the browser, then the workspace.
+    language: so.Mapped[str | None] = so.mapped_column(sa.String(8))
     #: The reminder new tasks get when the form leaves it to the default (a REMINDER_RULES
     #: name of app/services/reminders.py), or None for no reminder.
     default_reminder: so.Mapped[str | None] = so.mapped_column(sa.String(16))

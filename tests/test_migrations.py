@@ -389,3 +389,33 @@ class Upgrade0009:
 
         actor = accounts.Actor(seeded.workspace, accounts.ROLE_SCOPES["member"])
         assert task_service.reopen_task(actor, seeded.tasks["done"]).status == "open"
+
+
+@upgrade_case("0010")
+class Upgrade0010:
+    """0010 adds user.language (NULL: follow the browser, then the workspace) and
+    workspace.language ("en" for existing workspaces, what they showed before)."""
+
+    def seed(self, conn):
+        return seed_core(conn)
+
+    def check(self, conn, seeded):
+        _core_rows_survive(conn, seeded)
+        users = rows(conn, 'SELECT language FROM "user"')
+        assert users and all(r["language"] is None for r in users)
+        workspaces = rows(conn, "SELECT language FROM workspace")
+        assert len(workspaces) == 2 and {r["language"] for r in workspaces} == {"en"}
+
+    def check_app(self, seeded):
+        from app.extensions import db
+        from app.i18n import for_recipient
+        from app.models import User, Workspace
+        from app.services import accounts
+
+        user = db.session.get(User, seeded.users["member"])
+        assert for_recipient(user) == "en"
+        db.session.get(Workspace, seeded.workspace).language = "de"
+        db.session.commit()
+        assert for_recipient(user) == "de"
+        accounts.set_language(user, "en")
+        assert db.session.get(User, seeded.users["member"]).language == "en"

@@ -16,6 +16,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.config import settings
 from app.extensions import db
+from app.i18n import LANGUAGES
 from app.models import ROLES, ApiKey, User, Workspace
 from app.services import dates, rate_limits, sessions
 from app.services.errors import (
@@ -79,9 +80,11 @@ class Actor:
         return cls(workspace.id, ROLE_SCOPES["admin"])
 
 
-def create_workspace(name: str, timezone: str = "UTC") -> Workspace:
+def create_workspace(name: str, timezone: str = "UTC", language: str = "en") -> Workspace:
     name = name.strip()
     problems = {}
+    if language not in LANGUAGES:
+        problems["language"] = f"must be one of {', '.join(LANGUAGES)}"
     if not name:
         problems["name"] = "is required"
     elif db.session.scalar(sa.select(Workspace.id).where(Workspace.name == name)):
@@ -92,10 +95,19 @@ def create_workspace(name: str, timezone: str = "UTC") -> Workspace:
         problems["timezone"] = str(exc)
     if problems:
         raise ValidationError.for_fields(problems)
-    workspace = Workspace(name=name, timezone=timezone)
+    workspace = Workspace(name=name, timezone=timezone, language=language)
     db.session.add(workspace)
     db.session.commit()
     return workspace
+
+
+def set_language(user: User, language: str | None) -> User:
+    """Save a user's own language ("de", "en"), or None to follow the browser."""
+    if language is not None and language not in LANGUAGES:
+        raise ValidationError.for_fields({"language": f"must be one of {', '.join(LANGUAGES)}"})
+    user.language = language
+    db.session.commit()
+    return user
 
 
 def find_workspace(ref: str) -> Workspace:

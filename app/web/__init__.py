@@ -12,6 +12,7 @@ from app.web import (  # noqa: E402,F401  (routes register on import)
     account,
     auth,
     helpers,
+    language,
     notifications,
     records,
     search,

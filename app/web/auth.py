@@ -16,7 +16,9 @@ from app.web.forms import LoginForm
 from app.web.helpers import form_error_status, page_url, safe_next
 
 #: Endpoints a visitor without a session may reach.
-PUBLIC_ENDPOINTS = frozenset({"web.login", "web.unsubscribe", "web.calendar_feed"})
+PUBLIC_ENDPOINTS = frozenset(
+    {"web.login", "web.unsubscribe", "web.calendar_feed", "web.choose_language"}
+)
 
 login_manager.login_view = "web.login"
 login_manager.login_message = "Please log in to see that page."

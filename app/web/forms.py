@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -295,6 +296,7 @@ def timezone_choices() -> list[tuple[str, str]]:
 
 
 class NotificationSettingsForm(FlaskForm):
+    language = SelectField(_l("Language"), choices=[], validate_choice=False)
     timezone = SelectField("Time zone", choices=[], validate_choice=False)
     default_reminder = SelectField("Default reminder for new tasks", validate_choice=False)
     notify_reminders = BooleanField("Reminder emails")

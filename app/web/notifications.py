@@ -4,10 +4,13 @@ one-click unsubscribe from emails, and the private calendar feed."""
 from __future__ import annotations
 
 from flask import Response, abort, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import refresh
 from flask_login import current_user
 
 from app.extensions import csrf
-from app.services import calendar, notifications, schedule
+from app.i18n import LANGUAGES
+from app.services import accounts, calendar, notifications, schedule
 from app.services.errors import ValidationError
 from app.services.reminders import REMINDER_RULES
 from app.web import bp
@@ -20,6 +23,7 @@ def notification_settings():
     """The signed-in user's own settings: zone, which emails, default reminder, feed URL."""
     workspace = current_workspace()
     form = NotificationSettingsForm(obj=current_user if request.method == "GET" else None)
+    form.language.choices = choices([("", _("Language of your browser")), *LANGUAGES.items()])
     form.timezone.choices = choices(
         [("", f"Workspace default ({workspace.timezone})"), *timezone_choices()]
     )
@@ -30,6 +34,8 @@ def notification_settings():
     status = 200
     if form.validate_on_submit():
         try:
+            accounts.set_language(current_user, form.language.data or None)
+            refresh()  # the notice below in the language just chosen
             notifications.update_settings(
                 current_user,
                 timezone=form.timezone.data or None,

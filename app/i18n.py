@@ -1,0 +1,157 @@
+"""Languages: which one a request is answered in, and dates and numbers in it (docs/i18n.md).
+
+The browser app speaks the person's language; the API (/v1/) always speaks English, so
+machine clients see stable texts. Code outside a request (emails, the notify worker) says
+whose language it wants with `for_recipient` and `flask_babel.force_locale`.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, tzinfo
+from decimal import Decimal
+from pathlib import Path
+
+from babel import Locale
+from babel import dates as babel_dates
+from babel import numbers as babel_numbers
+from flask import Flask, has_request_context, request, session
+from flask_babel import Babel, get_locale
+from flask_login import current_user
+
+#: Every language the app speaks, each named in itself (the switch shows these names).
+LANGUAGES: dict[str, str] = {"de": "Deutsch", "en": "English"}
+#: The language when nothing else decides: no user setting, no session choice, no browser
+#: preference among LANGUAGES, no workspace default.
+DEFAULT_LANGUAGE = "en"
+#: Where a visitor's choice from the language switch is kept (a signed-in user's is kept
+#: in users.language instead).
+SESSION_KEY = "language"
+
+#: A day and an instant in each language: "Tue 1 Dec 2026", "Di., 1. Dez. 2026"; times are
+#: 24-hour in both. Babel supplies the names of days and months.
+DATE_PATTERNS: dict[str, str] = {"en": "EEE d MMM y", "de": "EEE, d. MMM y"}
+DATETIME_PATTERNS: dict[str, str] = {"en": "d MMM y, HH:mm", "de": "d. MMM y, HH:mm"}
+TIME_PATTERN = "HH:mm"
+
+TRANSLATIONS = Path(__file__).resolve().parent / "translations"
+
+babel = Babel()
+
+
+def supported(language: str | None) -> str | None:
+    """`language` when the app speaks it, else None."""
+    return language if language in LANGUAGES else None
+
+
+def select_locale() -> str:
+    """The language of this request, the first that applies:
+
+    the API → English; the signed-in user's setting; the visitor's choice from the switch
+    (kept in the session); the browser's Accept-Language, best match; the workspace's
+    default; English.
+    """
+    if not has_request_context():
+        return DEFAULT_LANGUAGE
+    if request.path == "/v1" or request.path.startswith("/v1/"):
+        return DEFAULT_LANGUAGE
+    user = _signed_in_user()
+    if user is not None and supported(user.language):
+        return user.language
+    chosen = supported(session.get(SESSION_KEY))
+    if chosen:
+        return chosen
+    best = request.accept_languages.best_match(list(LANGUAGES))
+    if best:
+        return best
+    if user is not None:
+        workspace_language = _workspace_language(user)
+        if workspace_language:
+            return workspace_language
+    return DEFAULT_LANGUAGE
+
+
+def _signed_in_user():
+    try:
+        return current_user if current_user.is_authenticated else None
+    except Exception:  # no login manager on this request (or the database is away)
+        return None
+
+
+def _workspace_language(user) -> str | None:
+    from app.extensions import db
+    from app.models import Workspace
+
+    try:
+        workspace = db.session.get(Workspace, user.workspace_id)
+    except Exception:  # an error page while the database is away still renders
+        db.session.rollback()
+        return None
+    return supported(workspace.language if workspace else None)
+
+
+def for_recipient(user, workspace=None) -> str:
+    """The language of what is sent to `user` (emails): theirs, else the workspace's."""
+    if supported(getattr(user, "language", None)):
+        return user.language
+    if workspace is None:
+        return _workspace_language(user) or DEFAULT_LANGUAGE
+    return supported(workspace.language) or DEFAULT_LANGUAGE
+
+
+def current_language() -> str:
+    """The language of what is being rendered now ("de" or "en")."""
+    locale = get_locale()
+    return locale.language if locale is not None else DEFAULT_LANGUAGE
+
+
+def _locale() -> Locale:
+    return get_locale() or Locale.parse(DEFAULT_LANGUAGE)
+
+
+def format_day(day: date | None) -> str:
+    """A calendar day: "Tue 1 Dec 2026" / "Di., 1. Dez. 2026"."""
+    if day is None:
+        return ""
+    language = current_language()
+    return babel_dates.format_date(day, DATE_PATTERNS[language], locale=_locale())
+
+
+def format_moment(moment: datetime | None, zone: tzinfo | None = None) -> str:
+    """An instant in `zone` (else as it is): "1 Dec 2026, 14:30" / "1. Dez. 2026, 14:30"."""
+    if moment is None:
+        return ""
+    local = moment.astimezone(zone) if zone is not None else moment
+    language = current_language()
+    return babel_dates.format_datetime(
+        local.replace(tzinfo=None), DATETIME_PATTERNS[language], locale=_locale()
+    )
+
+
+def format_clock(moment: datetime, zone: tzinfo | None = None) -> str:
+    """The time of day of an instant, 24-hour: "14:30"."""
+    local = moment.astimezone(zone) if zone is not None else moment
+    return babel_dates.format_time(local.replace(tzinfo=None), TIME_PATTERN, locale=_locale())
+
+
+def format_number(number: int | float | Decimal) -> str:
+    """A number with the language's separators: "1,234.5" / "1.234,5"."""
+    return babel_numbers.format_decimal(number, locale=_locale())
+
+
+def first_weekday() -> int:
+    """The first day of the week in this language: 0 for Monday (German), 6 for Sunday."""
+    return _locale().first_week_day
+
+
+def register_i18n(app: Flask) -> None:
+    """Bind Flask-Babel; templates get `current_language()` and the language list."""
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        default_translation_directories=str(TRANSLATIONS),
+        default_domain="messages",
+    )
+
+    @app.context_processor
+    def inject_languages() -> dict:
+        return {"current_language": current_language, "languages": LANGUAGES}
