@@ -20,7 +20,11 @@
 
 Prints a table and writes bench/results/<timestamp>.json and bench/results/latest.json
 (a run of the tasks section alone: bench/results/tasks-<backend>-latest.json).
-Settings (environment): BENCH_SECTIONS (default `search,tasks`), BENCH_N, BENCH_QUERIES
+6. The law-firm section (bench/lawfirm.py): search quality for contacts, companies, deals
+   and events by query type (words reordered, a subset, numbers, a typo, accents left off,
+   umlauts written out, legal forms left off), through the autocomplete and resolution.
+
+Settings (environment): BENCH_SECTIONS (default `search,tasks,lawfirm`), BENCH_N, BENCH_QUERIES
 (per kind), BENCH_NAIVE_QUERIES,
 BENCH_HTTP_SECONDS, BENCH_HTTP_REQUESTS, BENCH_CLIENTS, BENCH_WORKERS, BENCH_HTTP=0,
 BENCH_SEED_DEMO=0, BENCH_DATABASE_URL.
@@ -50,6 +54,8 @@ import rapidfuzz
 import sqlalchemy as sa
 from rapidfuzz import fuzz, process
 
+from bench.lawfirm import run_lawfirm_section
+from bench.lawfirm import table as lawfirm_table
 from bench.load import Request, children, log_in, percentile, run_load, send, serve
 from bench.names import NameGenerator
 from bench.queries import KINDS, make_queries
@@ -613,7 +619,7 @@ def table(settings: Settings, figures: dict) -> str:
 
 def main() -> None:
     settings = Settings.from_env()
-    sections = set(os.environ.get("BENCH_SECTIONS", "search,tasks").split(","))
+    sections = set(os.environ.get("BENCH_SECTIONS", "search,tasks,lawfirm").split(","))
     directory = Path(tempfile.mkdtemp(prefix="crm-bench-"))
     started = time.perf_counter()
     figures: dict = {"settings": settings.__dict__, "machine": machine()}
@@ -633,6 +639,10 @@ def main() -> None:
                 figures["seed_demo"] = time_seed_demo(settings, directory)
         if "tasks" in sections:
             figures["tasks"] = run_tasks_section(settings, directory, scratch_database, app_config)
+        if "lawfirm" in sections:
+            figures["lawfirm"] = run_lawfirm_section(
+                settings, directory, scratch_database, app_config
+            )
     finally:
         shutil.rmtree(directory, ignore_errors=True)
     figures["finished"] = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
@@ -643,6 +653,8 @@ def main() -> None:
         reports.append(table(settings, figures))
     if "tasks" in figures:
         reports.append(tasks_table(figures["tasks"], backend))
+    if "lawfirm" in figures:
+        reports.append(lawfirm_table(figures["lawfirm"], backend))
     report = "\n\n".join(reports)
     figures["table"] = report
     print(report)
@@ -650,7 +662,9 @@ def main() -> None:
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     text = json.dumps(figures, indent=2, default=str, ensure_ascii=False)
     (RESULTS / f"{stamp}.json").write_text(text + "\n")
-    # latest.json is the whole bench; a tasks-only run keeps its own latest file per backend.
-    latest = "latest.json" if "search" in sections else f"tasks-{backend.lower()}-latest.json"
+    # latest.json is the whole bench; a run of other sections alone keeps its own latest file
+    # per backend (tasks-sqlite-latest.json, lawfirm-sqlite-latest.json, ...).
+    alone = "-".join(s for s in ("tasks", "lawfirm", "restart") if s in sections)
+    latest = "latest.json" if "search" in sections else f"{alone}-{backend.lower()}-latest.json"
     (RESULTS / latest).write_text(text + "\n")
     say(f"done in {figures['seconds']:.0f} s; wrote bench/results/{stamp}.json and {latest}")
