@@ -3,7 +3,7 @@
 #               with a notify worker beside it (emails as .eml files in instance/mail/)
 #   make test   install and run the whole suite, in parallel (pytest-xdist)
 #   make test-fast  the inner loop: everything but the slow load, fuzz and fault tests
-#   make serve  gunicorn, as in production
+#   make serve  gunicorn, as in production (gunicorn.conf.py: search indexes warm at start)
 #   make bench  search and HTTP benchmarks (see README)
 #   make lint   ruff (style, complexity) and mypy (types)
 #   make lock   re-resolve requirements-dev.lock after changing dependencies in pyproject.toml
@@ -97,7 +97,7 @@ run: install
 
 serve: install
 	$(FLASK) db upgrade
-	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 'app:create_app()'
+	$(BIN)/gunicorn --config gunicorn.conf.py --bind $(HOST):$(PORT) --workers 2 'app:create_app()'
 
 test: install
 	$(PYTEST) $(PYTEST_ARGS)

@@ -185,15 +185,23 @@ def serve(config: dict, directory: Path, workers: int) -> Iterator[tuple[int, su
 
     Yields (port, server process); stops the server (and waits for it) on the way out.
     """
+    with launch(config, directory, workers) as (port, server):
+        wait_until_up(port, seconds=600)  # workers warm their search indexes first
+        time.sleep(1)
+        yield port, server
+
+
+@contextmanager
+def launch(config: dict, directory: Path, workers: int) -> Iterator[tuple[int, subprocess.Popen]]:
+    """gunicorn started (not yet answering, perhaps) with the project's gunicorn.conf.py."""
     port = free_port()
     log = (directory / f"gunicorn-{port}.log").open("w")
     env = {**os.environ, "BENCH_APP_CONFIG": json.dumps(config), "PYTHONPATH": str(ROOT)}
-    command = [sys.executable, "-m", "gunicorn", "--bind", f"{HOST}:{port}"]
+    command = [sys.executable, "-m", "gunicorn", "--config", str(ROOT / "gunicorn.conf.py")]
+    command += ["--bind", f"{HOST}:{port}"]
     command += ["--workers", str(workers), "--timeout", "600", "bench.wsgi:app"]
     server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
-        wait_until_up(port)
-        time.sleep(1)
         yield port, server
     finally:
         server.terminate()

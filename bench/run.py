@@ -24,8 +24,12 @@ Prints a table and writes bench/results/<timestamp>.json and bench/results/lates
    and events by query type (words reordered, a subset, numbers, a typo, accents left off,
    umlauts written out, legal forms left off), through the autocomplete and resolution.
 
-Settings (environment): BENCH_SECTIONS (default `search,tasks,lawfirm`), BENCH_N, BENCH_QUERIES
-(per kind), BENCH_NAIVE_QUERIES,
+7. The restart section: gunicorn started on the workspace of 1. with the search indexes
+   built on first search and built as each worker starts (gunicorn.conf.py): seconds
+   until /healthz answers, and the first autocomplete after that.
+
+Settings (environment): BENCH_SECTIONS (default `search,restart,tasks,lawfirm`), BENCH_N,
+BENCH_QUERIES (per kind), BENCH_NAIVE_QUERIES,
 BENCH_HTTP_SECONDS, BENCH_HTTP_REQUESTS, BENCH_CLIENTS, BENCH_WORKERS, BENCH_HTTP=0,
 BENCH_SEED_DEMO=0, BENCH_DATABASE_URL.
 """
@@ -56,7 +60,7 @@ from rapidfuzz import fuzz, process
 
 from bench.lawfirm import run_lawfirm_section
 from bench.lawfirm import table as lawfirm_table
-from bench.load import Request, children, log_in, percentile, run_load, send, serve
+from bench.load import Request, children, launch, log_in, percentile, run_load, send, serve
 from bench.names import NameGenerator
 from bench.queries import KINDS, make_queries
 from bench.tasks import run_tasks_section
@@ -435,6 +439,79 @@ def _over_http(settings: Settings, credentials, people, port: int, server) -> di
     return result
 
 
+def first_search_after_restart(settings: Settings, made: dict, config: dict, directory) -> dict:
+    """gunicorn started on the bench workspace twice: with the search indexes built on the
+    first search (SEARCH_INDEX_WARM=0, as before) and built as each worker starts
+    (gunicorn.conf.py). Each time: seconds from launch until /healthz answers ("ready": a
+    request sent earlier waits in the listen queue and is answered then), then the first
+    autocomplete right after logging in, then 20 more one after another."""
+    credentials, people = made["credentials"], made["people"]
+    rng = random.Random(29)
+    texts = [f"{p.first_name} {p.last_name[:4]}" for p in rng.sample(people, 21)]
+    browser = {"HX-Request": "true"}
+    result: dict = {}
+    for mode, overrides in (("cold", {"SEARCH_INDEX_WARM": 0}), ("warm", {})):
+        say(f"restart: gunicorn with {mode} search indexes")
+        with launch({**config, **overrides}, directory, settings.workers) as (port, _server):
+            began = time.perf_counter()
+            while True:
+                try:
+                    status, _body, _h = send(port, Request("GET", "/healthz"), timeout=900)
+                    if status == 200:
+                        break
+                except OSError:  # not listening yet
+                    if time.perf_counter() - began > 900:
+                        raise
+                time.sleep(0.05)
+            ready = time.perf_counter() - began
+            cookie = log_in(port, credentials.email, credentials.password)
+            timings = []
+            for text in texts:
+                request = Request(
+                    "GET", "/search/contacts?" + _q(text), headers={**browser, "Cookie": cookie}
+                )
+                started = time.perf_counter()
+                status, body, _h = send(port, request, timeout=900)
+                timings.append((time.perf_counter() - started) * 1000)
+                if status != 200:
+                    raise RuntimeError(f"autocomplete answered {status}: {body[:300]!r}")
+        result[mode] = {
+            "ready_seconds": ready,
+            "first_ms": timings[0],
+            "next_p50_ms": percentile(timings[1:], 0.5),
+            "next_max_ms": max(timings[1:]),
+        }
+        say(
+            f"restart, {mode}: ready after {ready:.1f} s, first autocomplete "
+            f"{timings[0]:.0f} ms, then p50 {result[mode]['next_p50_ms']:.0f} ms, "
+            f"max {result[mode]['next_max_ms']:.0f} ms"
+        )
+    return result
+
+
+def restart_table(settings: Settings, figures: dict) -> str:
+    r = figures["restart"]
+    lines = [
+        f"first search after a restart — {settings.contacts:,} contacts, gunicorn "
+        f"{settings.workers} workers, {figures['backend']}",
+        f"{'search indexes':<34}{'ready s':>9}{'first ms':>10}{'next p50':>10}{'next max':>10}",
+    ]
+    labels = {
+        "cold": "built on first search (before)",
+        "warm": "built as each worker starts",
+    }
+    for mode, label in labels.items():
+        m = r[mode]
+        lines.append(
+            f"{label:<34}{m['ready_seconds']:>9.1f}{m['first_ms']:>10.0f}"
+            f"{m['next_p50_ms']:>10.1f}{m['next_max_ms']:>10.0f}"
+        )
+    first = r["warm"]["first_ms"]
+    mark = "met" if first <= 1000 else "MISSED"
+    lines.append(f"  {mark:<7}first autocomplete after ready <= 1 s: {first:.0f} ms")
+    return "\n".join(lines)
+
+
 def _q(text: str) -> str:
     from urllib.parse import urlencode
 
@@ -619,23 +696,28 @@ def table(settings: Settings, figures: dict) -> str:
 
 def main() -> None:
     settings = Settings.from_env()
-    sections = set(os.environ.get("BENCH_SECTIONS", "search,tasks,lawfirm").split(","))
+    sections = set(os.environ.get("BENCH_SECTIONS", "search,restart,tasks,lawfirm").split(","))
     directory = Path(tempfile.mkdtemp(prefix="crm-bench-"))
     started = time.perf_counter()
     figures: dict = {"settings": settings.__dict__, "machine": machine()}
     backend = "PostgreSQL" if settings.database_url else "SQLite"
     figures["backend"] = backend
     try:
-        if "search" in sections:
+        if "search" in sections or "restart" in sections:
             with scratch_database(settings, directory, "main") as url:
                 config = app_config(url, directory)
                 made = build_workspace(settings, config)
                 figures["load_seconds"] = made["load_seconds"]
-                figures["in_process"] = in_process(settings, made)
-                if settings.http:
+                if "search" in sections:
+                    figures["in_process"] = in_process(settings, made)
+                if "restart" in sections:
+                    figures["restart"] = first_search_after_restart(
+                        settings, made, config, directory
+                    )
+                if settings.http and "search" in sections:
                     figures["http"] = over_http(settings, made, config, directory)
                 made["app"] = None
-            if settings.seed_demo:
+            if settings.seed_demo and "search" in sections:
                 figures["seed_demo"] = time_seed_demo(settings, directory)
         if "tasks" in sections:
             figures["tasks"] = run_tasks_section(settings, directory, scratch_database, app_config)
@@ -651,6 +733,8 @@ def main() -> None:
     if "in_process" in figures:
         figures["targets"] = targets(settings, figures)
         reports.append(table(settings, figures))
+    if "restart" in figures:
+        reports.append(restart_table(settings, figures))
     if "tasks" in figures:
         reports.append(tasks_table(figures["tasks"], backend))
     if "lawfirm" in figures:
