@@ -15,7 +15,7 @@ from typing import Any
 
 from app.api import bp
 from app.models import TASK_PRIORITIES, TASK_STATUSES
-from app.services import idempotency
+from app.services import idempotency, quick_add
 from app.services import tasks as task_rules
 from app.services.dates import CREATED_DATE_WINDOW
 from app.services.reminders import REMINDER_RULES
@@ -337,6 +337,7 @@ def _schemas() -> dict[str, Any]:
             "required": ["data", "next_cursor"],
             "additionalProperties": False,
         },
+        **_parse_schemas(),
         "Error": {
             "type": "object",
             "properties": {
@@ -377,6 +378,131 @@ def _schemas() -> dict[str, Any]:
             "additionalProperties": False,
         },
     }
+
+
+def _parse_schemas() -> dict[str, Any]:
+    """POST /v1/tasks/parse: the line in, the fields and what was understood out."""
+    position = {"type": "integer", "minimum": 0, "description": "In Unicode code points."}
+    return {
+        "TaskParseRequest": {
+            "type": "object",
+            "properties": {
+                "text": {"type": "string", "minLength": 1, "maxLength": quick_add.TEXT_MAX},
+                "timezone": {
+                    "type": ["string", "null"],
+                    "description": "IANA zone the dates are meant in; default: the "
+                    "workspace's.",
+                    "examples": ["Europe/Berlin"],
+                },
+                "locale": {
+                    "anyOf": [
+                        {"type": "string", "enum": list(quick_add.LOCALES)},
+                        {"type": "null"},
+                    ],
+                    "description": "Decides only how 3/12 is read (en: 12 March, de: 3 "
+                    f"December); default {quick_add.DEFAULT_LOCALE}. Both languages' words "
+                    "are always understood.",
+                },
+            },
+            "required": ["text"],
+            "additionalProperties": False,
+        },
+        "TaskParse": {
+            "type": "object",
+            "properties": {
+                "data": {
+                    "type": "object",
+                    "properties": {
+                        "text": {"type": "string"},
+                        "title": {"type": "string"},
+                        "fields": {
+                            "type": "object",
+                            "description": "The body POST /v1/tasks would take (only the "
+                            "fields the line gave).",
+                            "properties": {
+                                name: BODY_FIELDS[name]
+                                for name in (
+                                    "title", "due_date", "priority", "task_type", "assignee_id",
+                                    "contact_id", "company_id", "deal_id", "event_id",
+                                )
+                            },
+                            "additionalProperties": False,
+                        },
+                        "spans": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "properties": {
+                                    "start": position,
+                                    "end": position,
+                                    "kind": {
+                                        "type": "string",
+                                        "enum": list(quick_add.SPAN_KINDS),
+                                    },
+                                    "value": {"type": "string"},
+                                    "label": {"type": "string"},
+                                    "in_title": {"type": "boolean"},
+                                },
+                                "required": ["start", "end", "kind", "value", "label", "in_title"],
+                                "additionalProperties": False,
+                            },
+                        },
+                        "questions": {
+                            "type": "array",
+                            "description": "What was not decided: an ambiguous or weak name, "
+                            "an impossible date, a time a clock change skips or repeats. "
+                            "Nothing in a question is in `fields`.",
+                            "items": {
+                                "type": "object",
+                                "properties": {
+                                    "kind": {
+                                        "type": "string",
+                                        "enum": list(quick_add.QUESTION_KINDS),
+                                    },
+                                    "reason": {
+                                        "type": "string",
+                                        "enum": list(quick_add.QUESTION_REASONS),
+                                    },
+                                    "start": position,
+                                    "end": position,
+                                    "text": {"type": "string"},
+                                    "message": {"type": "string"},
+                                    "candidates": {
+                                        "type": "array",
+                                        "items": {
+                                            "type": "object",
+                                            "properties": {
+                                                "value": {"type": "string"},
+                                                "label": {"type": "string"},
+                                                "score": {"type": ["number", "null"]},
+                                                "email": {"type": ["string", "null"]},
+                                                "company": {"type": ["string", "null"]},
+                                            },
+                                            "required": ["value", "label"],
+                                            "additionalProperties": False,
+                                        },
+                                    },
+                                },
+                                "required": [
+                                    "kind", "reason", "start", "end", "text", "message",
+                                    "candidates",
+                                ],
+                                "additionalProperties": False,
+                            },
+                        },
+                        "timezone": {"type": "string"},
+                        "locale": {"type": "string", "enum": list(quick_add.LOCALES)},
+                    },
+                    "required": [
+                        "text", "title", "fields", "spans", "questions", "timezone", "locale",
+                    ],
+                    "additionalProperties": False,
+                }
+            },
+            "required": ["data"],
+            "additionalProperties": False,
+        },
+    }  # fmt: skip
 
 
 def _responses() -> dict[str, Any]:
@@ -470,6 +596,22 @@ def _paths() -> dict[str, Any]:
                     **_errors("400", "401", "403", "409", "413", "429", "500", "503"),
                 },
             },
+        },
+        "/v1/tasks/parse": {
+            "post": {
+                "operationId": "parseTask",
+                "summary": "Read one line of text as a task",
+                "description": "Needs activities:read. Saves nothing: answers the fields "
+                "POST /v1/tasks would take for a line of English or German (`Call Hans "
+                "Müller tomorrow 10:00 !high`), the parts understood, and the questions "
+                "left (an ambiguous name is never linked silently). See docs/quick_add.md.",
+                "tags": ["tasks"],
+                "requestBody": {"required": True, "content": _json(_ref("TaskParseRequest"))},
+                "responses": {
+                    "200": {"description": "The reading.", "content": _json(_ref("TaskParse"))},
+                    **_errors("400", "401", "403", "413", "429", "500", "503"),
+                },
+            }
         },
         "/v1/tasks/{task_id}": {
             "parameters": [_TASK_ID],

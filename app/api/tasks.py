@@ -18,7 +18,7 @@ from werkzeug.datastructures import MultiDict
 from app.api import bp
 from app.api.auth import current_actor
 from app.api.serializers import task_json
-from app.services import dates, idempotency, tasks
+from app.services import dates, idempotency, quick_add, tasks
 from app.services.accounts import READ, Actor
 from app.services.errors import NotFound, ValidationError
 from app.services.idempotency import Reply
@@ -71,6 +71,32 @@ def create_task():
         actor, key, fingerprint, lambda: _created(actor, payload, commit=False)
     )
     return render(reply)
+
+
+#: The body fields of POST /v1/tasks/parse.
+PARSE_FIELDS = ("text", "timezone", "locale")
+
+
+@bp.post("/tasks/parse")
+def parse_task():
+    """What one line of text would create (docs/quick_add.md), without saving anything."""
+    actor = current_actor()
+    actor.require(READ)
+    body = _json_body()
+    if not isinstance(body, dict):
+        raise ValidationError("The body must be a JSON object", {"body": "must be a JSON object"})
+    problems = {
+        name: "is not a field of this endpoint" for name in body if name not in PARSE_FIELDS
+    }
+    for name in ("timezone", "locale"):
+        if body.get(name) is not None and not isinstance(body[name], str):
+            problems[name] = "must be a string"
+    if problems:
+        raise ValidationError.for_fields(problems)
+    parsed = quick_add.parse(
+        actor, body.get("text"), timezone=body.get("timezone"), locale=body.get("locale")
+    )
+    return {"data": parsed.as_dict()}
 
 
 @bp.get("/tasks/<task_id>")
