@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 from flask import Flask
 from flask.json.provider import DefaultJSONProvider
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -69,8 +71,20 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     login_manager.init_app(app)
     register_i18n(app)
-    # Its flush listeners keep every workspace's task version current (task_versions.py).
-    from app.services import task_versions  # noqa: F401
+    register_session_hooks(db.session)
+
+
+def register_session_hooks(session: so.scoped_session[Any]) -> None:
+    """The app's session keeps the search versions (search_index/versions.py) and every
+    workspace's task version (task_versions.py) current on each flush.
+
+    `db` is shared by every app of the process, so the hooks are added once; a second
+    `create_app` finds them in place.
+    """
+    from app.services import search_index, task_versions
+
+    search_index.register_session_hooks(session)
+    task_versions.register_session_hooks(session)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -154,7 +154,8 @@ class NamedRecord(WorkspaceScoped):
     name_folded: so.Mapped[str] = so.mapped_column(sa.String(400), default="")
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
     #: The workspace's `SearchVersion` of this kind when the row was created or renamed:
-    #: search indexes of other processes load rows newer than what they hold (search_index.py).
+    #: search indexes of other processes load rows newer than what they hold
+    #: (search_index/registry.py).
     search_version: so.Mapped[int] = so.mapped_column(sa.BigInteger, default=0, server_default="0")
 
     @property
@@ -399,7 +400,7 @@ class IdempotencyRecord(Model):
     )
 
 
-# --- Search index versioning (app/services/search_index.py) -------------------------------
+# --- Search index versioning (app/services/search_index/versions.py) ----------------------
 
 
 class SearchVersion(Model):

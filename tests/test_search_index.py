@@ -149,7 +149,7 @@ def test_changes_overlay_the_base_until_compacted(pairs, monkeypatch):
     ]
     old_name = pairs[0][1]
     assert uuid.UUID(bytes=gone) not in [u for u, _s in changed.prefix(old_name, 100)]
-    monkeypatch.setattr(search_index, "COMPACT_MIN", 2)
+    monkeypatch.setattr(search_index.index, "COMPACT_MIN", 2)
     compacted = changed.with_changes(3, [], [(uuid.uuid4().bytes, "zelda zorro")])
     assert compacted.base is not base.base and not compacted.changes
     assert [s for _u, s in compacted.prefix("zelda", 10)] == [100.0] * 3
@@ -432,3 +432,13 @@ def test_an_index_reports_its_memory(people, workspace):
     snapshot = index_for("contact", workspace.id)
     assert snapshot.base.record_count == 307
     assert 0 < snapshot.nbytes() < 200 * 1024
+
+
+def test_create_app_registers_the_session_hooks_on_the_apps_session_once(other_app, ctx):
+    """`create_app` registers the stamping hooks on `db.session` itself (not at import, not
+    on every `Session`), and a second app does not add them twice."""
+    from app.services.search_index import versions
+
+    hook = versions._stamp_changed_records
+    assert list(db.session().dispatch.before_flush).count(hook) == 1
+    assert hook not in list(sa.orm.Session().dispatch.before_flush)

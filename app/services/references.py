@@ -1,6 +1,6 @@
 """Resolving a human name to one record of the workspace (docs/rules.md §3).
 
-The whole workspace is searched through its in-memory name index (search_index.py): the
+The whole workspace is searched through its in-memory name index (search_index/): the
 exact step is a lookup of the name's sorted words, and only the index's candidate names
 are scored with `name_score`, not every name. A company's own contacts (`company_id`) are
 few, so they are read from the database and all scored, as before.

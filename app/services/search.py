@@ -8,7 +8,7 @@ people choose by (email and company, domain, stage, date) and the span of its la
 matched, so the door can highlight it.
 
 The interface is what the web door relies on. Both steps run on the workspace's in-memory
-name index (search_index.py: word prefixes, exact names, a trigram-backed vocabulary for
+name index (search_index/index.py: word prefixes, exact names, a trigram-backed vocabulary for
 typos), which is current as of the search and re-ranks only candidate names with rapidfuzz:
 a few milliseconds at 100,000 records where scoring every name took about 60.
 """

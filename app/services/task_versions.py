@@ -3,13 +3,15 @@
 An open task list polls "is the version still N?" (docs/workbench.md). Answering that must
 cost one indexed read of the workspace row, not a query over tasks, so the number is kept
 up to date here, in the same transaction as the change itself: a listener on every ORM
-flush raises it for each workspace whose tasks were inserted, changed or deleted. Writers
-never have to remember it, whoever adds them later.
+flush of the app's session (`register_session_hooks`, called by `create_app`) raises it for
+each workspace whose tasks were inserted, changed or deleted. Writers never have to
+remember it, whoever adds them later.
 """
 
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -29,13 +31,11 @@ def _changed_workspaces(session: so.Session) -> set[uuid.UUID]:
     return changed
 
 
-@sa.event.listens_for(so.Session, "before_flush")
 def _remember_changes(session: so.Session, _context, _instances) -> None:
     pending = session.info.setdefault("task_version_workspaces", set())
     pending.update(_changed_workspaces(session))
 
 
-@sa.event.listens_for(so.Session, "after_flush")
 def _raise_versions(session: so.Session, _context) -> None:
     pending = session.info.pop("task_version_workspaces", None)
     if not pending:
@@ -47,6 +47,16 @@ def _raise_versions(session: so.Session, _context) -> None:
         .where(table.c.id.in_(sorted(pending, key=str)))
         .values(task_version=table.c.task_version + 1)
     )
+
+
+def register_session_hooks(session: so.scoped_session[Any] | type[so.Session]) -> None:
+    """Raise the task versions on every flush of `session` (the app's `db.session`).
+
+    `create_app` calls it; calling it again is harmless.
+    """
+    for event, hook in (("before_flush", _remember_changes), ("after_flush", _raise_versions)):
+        if not sa.event.contains(session, event, hook):
+            sa.event.listen(session, event, hook)
 
 
 def current_version(workspace_id: uuid.UUID) -> int:

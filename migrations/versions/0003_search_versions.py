@@ -1,6 +1,6 @@
 """search versions: per-(workspace, kind) change counter, row stamps and tombstones
 
-In-memory search indexes (app/services/search_index.py) read `search_version` once per
+In-memory search indexes (app/services/search_index/) read `search_version` once per
 search and, when it moved, load only the rows stamped after the version they hold and the
 tombstones of deleted records. Existing rows get version 0: an index built from scratch
 reads everything anyway.

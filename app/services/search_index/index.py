@@ -1,4 +1,4 @@
-"""An in-memory candidate index of a workspace's names, kept current through the database.
+"""The in-memory candidate index of one workspace's names of one kind: pure Python, no database.
 
 Scoring every name of a workspace with rapidfuzz costs about 0.6 µs a name: 60 ms a
 keystroke at 100,000 contacts, most of a second at 1,000,000. This index finds the few
@@ -7,31 +7,19 @@ hundred names worth scoring first, and rapidfuzz re-ranks only those:
 * **word prefixes** — the distinct folded names sorted, and every later word of every name
   (its suffix within the name) sorted, both searched with `bisect`: "hans mu" and "mül"
   are contiguous ranges, already in name order;
-* **exact names** — a sorted array of the hashes of `name_key` (words sorted), so CONTRACT
-  §3's "exactly equal" step is a binary search;
+* **exact names** — a sorted array of the hashes of `name_key` (words sorted), so the
+  "exactly equal" step of name resolution (docs/rules.md §3) is a binary search;
 * **typos** — a vocabulary of the distinct words, each with the names that contain it,
   reached from a query word by exact lookup, by prefix, by its one-edit variants, and by
   a trigram index over the vocabulary (typos and fragments from inside a word: "ller").
 
-Both `search.search` (autocomplete) and `references.resolve_name` (CONTRACT §3) use it; the
-ranking rules and thresholds stay in those modules.
+Both `search.search` (autocomplete) and `references.resolve_name` (docs/rules.md §3) use
+it; the ranking rules and thresholds stay in those modules.
 
-**Never stale.** Every create, rename and delete of a contact, company, deal or event raises
-a per-(workspace, kind) counter in the `search_version` table in the same transaction
-(`note_change`) and stamps the changed row with it (`search_version` column; deletions
-leave a `search_tombstone`). A session hook does this for every ORM write; bulk inserts
-call `note_change` themselves (`records.insert_many`). On PostgreSQL the counter is raised
-by an upsert that holds the row lock until commit, so versions of one workspace and kind
-commit in order; SQLite serializes writers anyway. Each search reads that one row by
-primary key; when it moved, the index loads only the rows and tombstones stamped after the
-version it holds and applies them. So a record committed by another gunicorn worker or
-another machine is found by the very next search here.
-
-**Bounded memory.** The base index is a handful of flat `array`s and one `bytes` blob of
-names (about 70 bytes a contact, see docs/search.md); changes since it was built sit in a
-small overlay that is folded into a new base when it grows past `COMPACT_MIN` records or
-`COMPACT_FRACTION` of the base. Each app keeps at most `SEARCH_INDEX_MAX_INDEXES`
-(workspace, kind) indexes, least recently used first out.
+**Bounded memory.** The base index (`NameBase`) is a handful of flat `array`s and one
+`bytes` blob of names (about 70 bytes a contact, see docs/search.md); changes since it was
+built sit in a small overlay (`Snapshot.changes`) that is folded into a new base when it
+grows past `COMPACT_MIN` records or `COMPACT_FRACTION` of the base.
 """
 
 from __future__ import annotations
@@ -43,45 +31,15 @@ import gc
 import heapq
 import math
 import sys
-import threading
 import uuid
 from array import array
-from collections import Counter, OrderedDict
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import chain, combinations, product, repeat
 
-import sqlalchemy as sa
-import sqlalchemy.orm as so
-from flask import current_app
 from rapidfuzz import fuzz, process
 
-from app.config import DEFAULT_SEARCH_INDEX_MAX_INDEXES, settings
-from app.extensions import db
-from app.models import (
-    Company,
-    Contact,
-    Deal,
-    Event,
-    NamedRecord,
-    SearchTombstone,
-    SearchVersion,
-)
-from app.services.text import fold_name
-
-#: Record kinds and their models, in the order writers raise their versions (a fixed order
-#: means two transactions changing several kinds never wait for each other in a cycle).
-MODELS: dict[str, type[NamedRecord]] = {
-    "company": Company,
-    "contact": Contact,
-    "deal": Deal,
-    "event": Event,
-}
-KIND_OF: dict[type[NamedRecord], str] = {model: kind for kind, model in MODELS.items()}
-_KIND_ORDER = {kind: position for position, kind in enumerate(MODELS)}
-
-#: (workspace, kind) indexes an app keeps; the least recently searched one is dropped first.
-DEFAULT_MAX_INDEXES = DEFAULT_SEARCH_INDEX_MAX_INDEXES
 #: Changes held beside the base before they are folded into a new one: scanning the overlay
 #: costs about 1 µs a record a search, rebuilding costs about 5 µs a record once.
 COMPACT_MIN = 2_000
@@ -115,126 +73,6 @@ WORD_CACHE_SIZE = 1_024
 #: Characters tried in one-edit variants: the most common ones of the workspace's words.
 ALPHABET_SIZE = 36
 
-_PENDING = "search_index.pending"  # {(workspace, kind): version} raised in this transaction
-_CHANGED = "search_index.changed"  # {(workspace, kind)} changed by the uncommitted root transaction
-_EXTENSION = "search_index"
-_REGISTRY_LOCK = threading.Lock()
-
-
-# --- Versions: the write side ----------------------------------------------------------------
-
-
-def note_change(workspace_id: uuid.UUID, kind: str, session: so.Session | None = None) -> int:
-    """Raise the (workspace, kind) search version in the current transaction; the version to stamp.
-
-    Call it for every write that adds, renames or deletes a record of `kind` and stamp the
-    changed rows (`search_version`) with what it returns; ORM writes are stamped by a session
-    hook, so only bulk Core statements need to call it. Within one transaction it raises
-    the version once and then returns the same number. On PostgreSQL the row stays locked
-    until commit, so a second writer of this workspace and kind waits and gets the next
-    number: versions commit in order, which is what lets readers trust "version N means
-    every change up to N is visible".
-    """
-    session = session if session is not None else db.session
-    key = (workspace_id, kind)
-    pending = session.info.setdefault(_PENDING, {})
-    version = pending.get(key)
-    if version is None:
-        connection = session.connection()
-        version = connection.execute(
-            _raise_version(connection.dialect.name, workspace_id, kind)
-        ).scalar_one()
-        pending[key] = version
-        session.info.setdefault(_CHANGED, set()).add(key)
-    return version
-
-
-def _raise_version(dialect: str, workspace_id: uuid.UUID, kind: str) -> sa.Executable:
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    elif dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert
-    else:  # pragma: no cover - the app supports these two
-        raise NotImplementedError(f"search versions on {dialect}")
-    table = SearchVersion.__table__
-    statement = insert(table).values(workspace_id=workspace_id, kind=kind, version=1)
-    statement = statement.on_conflict_do_update(
-        index_elements=[table.c.workspace_id, table.c.kind],
-        set_={"version": table.c.version + 1},
-    )
-    return statement.returning(table.c.version)
-
-
-@sa.event.listens_for(so.Session, "before_flush")
-def _stamp_changed_records(session: so.Session, _flush_context, _instances) -> None:
-    """Stamp created and renamed named records, and leave tombstones for deleted ones.
-
-    Runs inside the flush's transaction, so a rollback takes the version raise with it.
-    `name_folded` is recomputed from the display name here too, so a rename can never
-    leave the folded copy (and the index) behind.
-    """
-    changed: list[NamedRecord] = []
-    for record in session.new:
-        if isinstance(record, NamedRecord) and record.workspace_id is not None:
-            record.refresh_folded_name()
-            changed.append(record)
-    for record in session.dirty:
-        if isinstance(record, NamedRecord) and session.is_modified(record):
-            history = sa.inspect(record).attrs.name_folded.load_history()
-            stored = (history.deleted or history.unchanged or [None])[0]
-            folded = fold_name(record.display_name)
-            if folded != record.name_folded:
-                record.name_folded = folded
-            if folded != stored:
-                changed.append(record)
-    deleted = [r for r in session.deleted if isinstance(r, NamedRecord)]
-    if not changed and not deleted:
-        return
-    keys = {(r.workspace_id, KIND_OF[type(r)]) for r in chain(changed, deleted)}
-    versions = {
-        key: note_change(*key, session=session)
-        for key in sorted(keys, key=lambda k: (_KIND_ORDER[k[1]], str(k[0])))
-    }
-    for record in changed:
-        record.search_version = versions[(record.workspace_id, KIND_OF[type(record)])]
-    if deleted:
-        session.connection().execute(
-            sa.insert(SearchTombstone.__table__),
-            [
-                {
-                    "workspace_id": r.workspace_id,
-                    "kind": KIND_OF[type(r)],
-                    "record_id": r.id,
-                    "version": versions[(r.workspace_id, KIND_OF[type(r)])],
-                }
-                for r in deleted
-            ],
-        )
-
-
-@sa.event.listens_for(so.Session, "after_soft_rollback")
-def _forget_rolled_back_versions(session: so.Session, _previous) -> None:
-    # Any rollback, a savepoint's too, may have undone a raise: raise again next time
-    # (twice in one transaction is harmless; stamping a number a rollback undid is not).
-    session.info.pop(_PENDING, None)
-
-
-@sa.event.listens_for(so.Session, "after_transaction_end")
-def _forget_raised_versions(session: so.Session, transaction: so.SessionTransaction) -> None:
-    if transaction.parent is None:  # the root transaction: committed or rolled back
-        session.info.pop(_PENDING, None)
-        session.info.pop(_CHANGED, None)
-
-
-# --- The index ---------------------------------------------------------------------------------
-
-
-def _uuid_bytes(value: object) -> bytes:
-    """A database id as 16 bytes: UUID objects (PostgreSQL) or 32 hex digits (SQLite)."""
-    if isinstance(value, uuid.UUID):
-        return value.bytes
-    return bytes.fromhex(str(value).replace("-", ""))
-
 
 def _sorted_words_key(folded: str) -> str:
     """`text.name_key` of an already folded name (folding is idempotent)."""
@@ -261,10 +99,25 @@ def _trigrams(word: str) -> set[str]:
     return {word[i : i + 3] for i in range(len(word) - 2)}
 
 
+def _group_by_name(pairs: Iterable[tuple[bytes, str]]) -> dict[str, list[bytes]]:
+    """{folded name: its record ids}; records without a name are left out (they match nothing)."""
+    groups: dict[str, list[bytes]] = {}
+    for record_id, name in pairs:
+        if not name:
+            continue  # an empty name matches no query
+        group = groups.get(name)
+        if group is None:
+            groups[name] = [record_id]
+        else:
+            group.append(record_id)
+    return groups
+
+
 #: The final ranking: (rapidfuzz scorer, weight, only for names at least as long as the
-#: query); a name's score is the best weighted score of them. CONTRACT §3 uses token_sort
-#: and 0.95 × token_set; autocomplete token_sort and partial_ratio, the latter only where
-#: the query can be a part of the name (a short name inside a long query is no match).
+#: query); a name's score is the best weighted score of them. Name resolution
+#: (docs/decisions.md, "Name resolution") uses token_sort and 0.95 × token_set; autocomplete
+#: token_sort and partial_ratio, the latter only where the query can be a part of the name
+#: (a short name inside a long query is no match).
 Scorers = Sequence[tuple[Callable[..., float], float, bool]]
 
 
@@ -300,17 +153,26 @@ class NameBase:
     )
 
     def __init__(self, pairs: Iterable[tuple[bytes, str]]) -> None:
-        groups: dict[str, list[bytes]] = {}
-        for record_id, name in pairs:
-            if not name:
-                continue  # an empty name matches no query
-            group = groups.get(name)
-            if group is None:
-                groups[name] = [record_id]
-            else:
-                group.append(record_id)
+        groups = _group_by_name(pairs)
         names = sorted(groups)  # code point order is UTF-8 byte order: bisect agrees
+        self._store_names_and_records(names, groups)
+        del groups
+        postings = self._index_later_words(names)
+        self._index_name_keys(names)
+        del names
+        vocab = sorted(postings)
+        self._store_postings(vocab, postings)
+        del postings
+        self._index_trigrams(vocab)
+        self._store_vocabulary(vocab)
+        del vocab
+        self._word_cache: dict[tuple[str, str], dict[int, float]] = {}
+        self._words: list[str] | None = None
 
+    # -- building (each step once, in this order: see `__init__`) --
+
+    def _store_names_and_records(self, names: list[str], groups: dict[str, list[bytes]]) -> None:
+        """The names in one blob, and the record ids grouped by name, sorted within it."""
         # Names, one blob: name i is blob[name_off[i] : name_off[i + 1] - 1], "\n"-ended.
         # "\n" sorts before every character a folded name has, so a slice running past
         # the end of a name still compares like the name itself.
@@ -334,10 +196,11 @@ class NameBase:
             count += len(group)
             self.rec_start.append(count)
         self.rec_ids = b"".join(id_chunks)
-        del groups, id_chunks
 
-        # Later words of each name, by the rest of the name from that word on; and the
-        # vocabulary of all words with the names containing each (ascending name numbers).
+    def _index_later_words(self, names: list[str]) -> dict[str, list[int]]:
+        """Later words of each name, by the rest of the name from that word on; and the
+        vocabulary of all words with the names containing each (ascending name numbers),
+        which is returned."""
         suffixes: list[tuple[str, int, int]] = []
         postings: dict[str, list[int]] = {}
         for number, name in enumerate(names):
@@ -349,32 +212,40 @@ class NameBase:
                 else:
                     posting.append(number)
             if len(words) > 1:
-                start = self.name_off[number]
-                ascii_name = name.isascii()
-                at = len(words[0]) + 1
-                for word in words[1:]:
-                    offset = at if ascii_name else len(name[:at].encode())
-                    suffixes.append((name[at:], start + offset, number))
-                    at += len(word) + 1
+                suffixes += self._later_words(number, name, words)
         suffixes.sort()
         self.word_off = array("I", [s[1] for s in suffixes])
         self.word_name = array("I", [s[2] for s in suffixes])
-        del suffixes
+        return postings
 
+    def _later_words(self, number: int, name: str, words: list[str]) -> list[tuple[str, int, int]]:
+        """(rest of the name, its offset in the blob, name number) for every word but the first."""
+        start = self.name_off[number]
+        ascii_name = name.isascii()
+        at = len(words[0]) + 1
+        found = []
+        for word in words[1:]:
+            offset = at if ascii_name else len(name[:at].encode())
+            found.append((name[at:], start + offset, number))
+            at += len(word) + 1
+        return found
+
+    def _index_name_keys(self, names: list[str]) -> None:
+        """Hashes of each name's words sorted (`text.name_key`), sorted, for the exact step."""
         hashed = sorted((hash(_sorted_words_key(n)), i) for i, n in enumerate(names))
         self.key_hash = array("q", [h for h, _ in hashed])
         self.key_name = array("I", [i for _, i in hashed])
-        del hashed, names, encoded
 
-        vocab = sorted(postings)
+    def _store_postings(self, vocab: list[str], postings: dict[str, list[int]]) -> None:
+        """The names containing each vocabulary word, as two flat arrays."""
         self.post_off = array("I", [0])
         self.post_names = array("I")
         for word in vocab:
             self.post_names.extend(postings[word])
             self.post_off.append(len(self.post_names))
-        del postings
 
-        # Trigram → vocabulary word numbers, as sorted keys and two arrays.
+    def _index_trigrams(self, vocab: list[str]) -> None:
+        """Trigram → vocabulary word numbers, as sorted keys and two arrays; and the alphabet."""
         grams: dict[str, list[int]] = {}
         letters: Counter[str] = Counter()
         for i, word in enumerate(vocab):
@@ -392,13 +263,13 @@ class NameBase:
         for _code, gram in coded:
             self.gram_words.extend(grams[gram])
             self.gram_off.append(len(self.gram_words))
-        del grams, coded
         self.alphabet = "".join(c for c, _ in letters.most_common(ALPHABET_SIZE))
 
-        # The words too in one string, found by hash or by bisect: no small object per
-        # word is kept. (Made among the scratch objects of the loops above, tens of
-        # thousands of them would pin the allocator's arenas of that scratch, and the
-        # process would keep three times the index's size.)
+    def _store_vocabulary(self, vocab: list[str]) -> None:
+        """The words too in one string, found by hash or by bisect: no small object per
+        word is kept. (Made among the scratch objects of the steps before, tens of
+        thousands of them would pin the allocator's arenas of that scratch, and the
+        process would keep three times the index's size: so this step comes last.)"""
         self.vocab_text = "\n".join(vocab) + "\n"
         self.vocab_off = array("I", [0])
         for word in vocab:
@@ -406,9 +277,6 @@ class NameBase:
         hashed = sorted((hash(word), i) for i, word in enumerate(vocab))
         self.vocab_hash = array("q", [h for h, _ in hashed])
         self.vocab_hash_id = array("I", [i for _, i in hashed])
-        del hashed, vocab
-        self._word_cache: dict[tuple[str, str], dict[int, float]] = {}
-        self._words: list[str] | None = None
 
     # -- reading --
 
@@ -614,16 +482,36 @@ class NameBase:
             found.append(names)
         return found
 
-    def split_words(self, word: str) -> list[tuple[str, str]]:
-        """Two known words that `word` runs together ("janagarcia"), when it is not one."""
+    def split_words(self, word: str) -> list[tuple[int, int]]:
+        """Two known words that `word` runs together ("janagarcia"), when it is not one:
+        their vocabulary numbers, for each way to split it."""
         known = self.vocab_id
         if len(word) < 5 or known(word) is not None:
             return []
-        return [
-            (word[:i], word[i:])
-            for i in range(2, len(word) - 1)
-            if known(word[:i]) is not None and known(word[i:]) is not None
-        ]
+        found = []
+        for i in range(2, len(word) - 1):
+            first, second = known(word[:i]), known(word[i:])
+            if first is not None and second is not None:
+                found.append((first, second))
+        return found
+
+    def query_word_matches(
+        self, words: Sequence[str], partial: bool, cutoff: float = 0.0
+    ) -> list[dict[int, float]]:
+        """For each query word, the vocabulary words it matches, scored (see `word_matches`).
+
+        Name resolution matches whole words (`ratio`); autocomplete matches earlier words
+        whole (`near`) and the last one as a prefix, or a one-word query anywhere inside
+        a word (`partial`).
+        """
+        if partial and len(words) == 1:
+            matches = self.word_matches(words[0], "partial")
+            # A one-word query scores against a name about as well as against the name's
+            # best word: words far below the cutoff lead only to names that miss it.
+            return [{v: s for v, s in matches.items() if s >= cutoff - 10}]
+        last = "prefix" if partial else "ratio"
+        modes = ["near" if partial else "ratio"] * (len(words) - 1) + [last]
+        return [self.word_matches(w, m) for w, m in zip(words, modes, strict=True)]
 
     def candidate_names(
         self, words: Sequence[str], partial: bool, cutoff: float = 0.0
@@ -636,62 +524,23 @@ class NameBase:
         run in C, so a common word ("hans") costs little.
         """
         split_tiers = [
-            set(self.postings(self.vocab_id(a))) & set(self.postings(self.vocab_id(b)))
+            set(self.postings(a)) & set(self.postings(b))
             for word in words
             for a, b in self.split_words(word)
         ]
-        if partial and len(words) == 1:
-            modes = ["partial"]
-        elif partial:
-            modes = ["near"] * (len(words) - 1) + ["prefix"]
-        else:
-            modes = ["ratio"] * len(words)
-        matches = [self.word_matches(w, m) for w, m in zip(words, modes, strict=True)]
-        if partial and len(words) == 1:
-            # A one-word query scores against a name about as well as against the name's
-            # best word: words far below the cutoff lead only to names that miss it.
-            matches = [{v: s for v, s in matches[0].items() if s >= cutoff - 10}]
-        chosen: list[int] = []
-        seen: set[int] = set()
-
-        def add(numbers: Iterable[int]) -> bool:
-            room = MAX_SCORED_NAMES - len(chosen)
-            fresh = sorted(set(numbers) - seen)[:room]
-            chosen.extend(fresh)
-            seen.update(fresh)
-            return len(chosen) >= MAX_SCORED_NAMES
-
+        matches = self.query_word_matches(words, partial, cutoff)
+        chosen = _Chosen()
         for tier in split_tiers:
-            if add(tier):
-                return chosen
+            if chosen.add(tier):
+                return chosen.numbers
         every_word = len(words) > 1 and all(matches)
-        if every_word:
-            # Names with every query word, the closest matches first: each word exactly,
-            # nearly or loosely (MATCH_LEVELS), in the order of the levels' sum — so "pter
-            # petrovic" takes "petr petrovic" (loose + exact) before the thousands of
-            # names where "petr" is close to both words (loose + loose).
-            by_level = [self._names_by_level(m) for m in matches[:3]]
-            order = sorted(
-                product(range(len(MATCH_LEVELS)), repeat=len(by_level)),
-                key=lambda levels: -sum(MATCH_LEVELS[i] for i in levels),
-            )
-            for levels in order:
-                sets = [word[i] for word, i in zip(by_level, levels, strict=True)]
-                if all(sets):
-                    add(set.intersection(*sorted(sets, key=len)))
-                    if len(chosen) >= ENOUGH_NAMES:
-                        return chosen
-                if not any(levels):
-                    # A rare word typed exactly: all its names, whatever the other words
-                    # ("hanna meierski" finds "jana meierski": 89, though "jana" is far).
-                    for exact in sorted((word[0] for word in by_level), key=len):
-                        if 0 < len(exact) <= ENOUGH_NAMES:
-                            add(exact)
+        if every_word and self._add_names_with_every_word(matches, chosen):
+            return chosen.numbers
         if len(words) > 2:
             sets = sorted((set().union(*map(self.postings, m)) for m in matches if m), key=len)[:4]
-            add(set().union(*(a & b for a, b in combinations(sets, 2))))
-            if len(chosen) >= ENOUGH_NAMES:
-                return chosen
+            chosen.add(set().union(*(a & b for a, b in combinations(sets, 2))))
+            if len(chosen.numbers) >= ENOUGH_NAMES:
+                return chosen.numbers
         # Names matching one query word, best matching word first: all a one-word query
         # has, and a few more for a longer one.
         goal = ENOUGH_NAMES if every_word else MAX_SCORED_NAMES
@@ -700,9 +549,35 @@ class NameBase:
             key=lambda item: -item[0],
         )
         for _score, vocab_id in ranked:
-            if add(self.postings(vocab_id)) or len(chosen) >= goal:
+            if chosen.add(self.postings(vocab_id)) or len(chosen.numbers) >= goal:
                 break
-        return chosen
+        return chosen.numbers
+
+    def _add_names_with_every_word(self, matches: list[dict[int, float]], chosen: _Chosen) -> bool:
+        """Add the names with every query word, the closest matches first; True when enough.
+
+        Each word exactly, nearly or loosely (MATCH_LEVELS), in the order of the levels'
+        sum — so "pter petrovic" takes "petr petrovic" (loose + exact) before the thousands
+        of names where "petr" is close to both words (loose + loose).
+        """
+        by_level = [self._names_by_level(m) for m in matches[:3]]
+        order = sorted(
+            product(range(len(MATCH_LEVELS)), repeat=len(by_level)),
+            key=lambda levels: -sum(MATCH_LEVELS[i] for i in levels),
+        )
+        for levels in order:
+            sets = [word[i] for word, i in zip(by_level, levels, strict=True)]
+            if all(sets):
+                chosen.add(set.intersection(*sorted(sets, key=len)))
+                if len(chosen.numbers) >= ENOUGH_NAMES:
+                    return True
+            if not any(levels):
+                # A rare word typed exactly: all its names, whatever the other words
+                # ("hanna meierski" finds "jana meierski": 89, though "jana" is far).
+                for exact in sorted((word[0] for word in by_level), key=len):
+                    if 0 < len(exact) <= ENOUGH_NAMES:
+                        chosen.add(exact)
+        return False
 
     def nbytes(self) -> int:
         """Memory held, in bytes: arrays, blobs, the words and trigrams, the word set.
@@ -735,6 +610,24 @@ class NameBase:
         if self._words is not None:
             total += size(self._words) + sum(map(size, self._words))
         return total
+
+
+class _Chosen:
+    """Candidate name numbers in the order taken, at most `MAX_SCORED_NAMES`, each once."""
+
+    __slots__ = ("numbers", "seen")
+
+    def __init__(self) -> None:
+        self.numbers: list[int] = []
+        self.seen: set[int] = set()
+
+    def add(self, numbers: Iterable[int]) -> bool:
+        """Take the new ones of `numbers`, smallest (alphabetically first) first; True when full."""
+        room = MAX_SCORED_NAMES - len(self.numbers)
+        fresh = sorted(set(numbers) - self.seen)[:room]
+        self.numbers.extend(fresh)
+        self.seen.update(fresh)
+        return len(self.numbers) >= MAX_SCORED_NAMES
 
 
 @dataclass(frozen=True)
@@ -942,7 +835,9 @@ def _score(folded: str, names: Sequence[str], scorers: Scorers, cutoff: float) -
     best: dict[int, float] = {}
     if not names:
         return best
-    longer = None
+    longer: list[int] | None = None
+    indexes: list[int] | None
+    choices: Sequence[str]
     for scorer, weight, query_inside_only in scorers:
         if query_inside_only:
             if longer is None:
@@ -961,168 +856,3 @@ def _score(folded: str, names: Sequence[str], scorers: Scorers, cutoff: float) -
             if weighted >= cutoff and weighted > best.get(index, -1.0):
                 best[index] = weighted
     return best
-
-
-# --- The index's version: the read side ----------------------------------------------------
-
-
-class _Holder:
-    """The current snapshot of one (workspace, kind), and the lock that serializes its syncs."""
-
-    __slots__ = ("lock", "snapshot")
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.snapshot: Snapshot | None = None
-
-
-class SearchIndexes:
-    """An app's indexes, one per (workspace, kind), at most `max_indexes`, LRU."""
-
-    def __init__(self, max_indexes: int = DEFAULT_MAX_INDEXES) -> None:
-        self.max_indexes = max(1, max_indexes)
-        self._holders: OrderedDict[tuple[uuid.UUID, str], _Holder] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def holder(self, workspace_id: uuid.UUID, kind: str) -> _Holder:
-        key = (workspace_id, kind)
-        with self._lock:
-            holder = self._holders.get(key)
-            if holder is None:
-                holder = self._holders[key] = _Holder()
-                while len(self._holders) > self.max_indexes:
-                    self._holders.popitem(last=False)
-            else:
-                self._holders.move_to_end(key)
-            return holder
-
-    def held(self) -> list[tuple[uuid.UUID, str]]:
-        """The (workspace, kind) pairs held, least recently used first."""
-        with self._lock:
-            return [k for k, h in self._holders.items() if h.snapshot is not None]
-
-    def snapshot(self, workspace_id: uuid.UUID, kind: str) -> Snapshot | None:
-        with self._lock:
-            holder = self._holders.get((workspace_id, kind))
-        return holder.snapshot if holder else None
-
-    def clear(self) -> None:
-        with self._lock:
-            self._holders.clear()
-
-
-def indexes() -> SearchIndexes:
-    """The current app's indexes (made on first use; `SEARCH_INDEX_MAX_INDEXES` caps them)."""
-    app = current_app._get_current_object()
-    registry = app.extensions.get(_EXTENSION)
-    if registry is None:
-        with _REGISTRY_LOCK:
-            registry = app.extensions.get(_EXTENSION)
-            if registry is None:
-                limit = settings().search_index_max_indexes
-                registry = app.extensions[_EXTENSION] = SearchIndexes(limit)
-    return registry
-
-
-_VERSION_TABLE = SearchVersion.__table__
-#: A Core statement: a tenth of the ORM's overhead on the one read every search makes.
-_READ_VERSION = sa.select(_VERSION_TABLE.c.version).where(
-    _VERSION_TABLE.c.workspace_id == sa.bindparam("workspace_id"),
-    _VERSION_TABLE.c.kind == sa.bindparam("kind"),
-)
-
-
-def current_version(workspace_id: uuid.UUID, kind: str) -> int:
-    """The committed (or this transaction's) search version of a workspace's `kind`: 0 if none.
-
-    Flushes first, as an ORM query would (autoflush): records this session added or
-    renamed get stamped, so its own search sees them.
-    """
-    session = db.session
-    if session.autoflush:
-        session.flush()
-    version = session.execute(_READ_VERSION, {"workspace_id": workspace_id, "kind": kind}).scalar()
-    return version or 0
-
-
-def index_for(kind: str, workspace_id: uuid.UUID) -> Snapshot:
-    """The workspace's index of `kind`, current as of now: what every search starts with.
-
-    One primary-key read of the version (which also flushes this session's pending
-    writes, as any query does); if it moved, the rows and tombstones stamped since are
-    loaded and applied. Changes this session has not committed yet are answered from a
-    private copy, never shared with other requests.
-    """
-    session = db.session
-    version = current_version(workspace_id, kind)
-    holder = indexes().holder(workspace_id, kind)
-    snapshot = holder.snapshot
-    if (workspace_id, kind) in session.info.get(_CHANGED, ()):
-        if snapshot is None:
-            return Snapshot.build(version, _all_names(kind, workspace_id))
-        deleted, rows = _changes_since(kind, workspace_id, snapshot.version)
-        return snapshot.with_changes(version, deleted, rows, compact=False)
-    if snapshot is not None and snapshot.version == version:
-        return snapshot
-    with holder.lock:
-        snapshot = holder.snapshot
-        if snapshot is not None and snapshot.version >= version:
-            if (
-                snapshot.version == version
-                or current_version(workspace_id, kind) >= snapshot.version
-            ):
-                return snapshot  # another thread caught up first
-            snapshot = None  # the database went back (restored, or emptied): start over
-        if snapshot is None:
-            snapshot = Snapshot.build(version, _all_names(kind, workspace_id))
-        else:
-            deleted, rows = _changes_since(kind, workspace_id, snapshot.version)
-            snapshot = snapshot.with_changes(version, deleted, rows)
-        holder.snapshot = snapshot
-        return snapshot
-
-
-def _all_names(kind: str, workspace_id: uuid.UUID) -> Iterable[tuple[bytes, str]]:
-    model = MODELS[kind]
-    # The raw id (no UUID object per row): a million rows load in about a second.
-    raw_id = sa.type_coerce(model.id, sa.String)
-    result = db.session.execute(
-        sa.select(raw_id, model.name_folded)
-        .where(model.workspace_id == workspace_id)
-        .execution_options(yield_per=20_000)
-    )
-    # Streamed into the index as it is read: no list of a million rows on the side.
-    for rows in result.partitions():
-        for rid, name in rows:
-            yield _uuid_bytes(rid), name
-
-
-def _changes_since(
-    kind: str, workspace_id: uuid.UUID, since: int
-) -> tuple[list[bytes], list[tuple[bytes, str]]]:
-    """Ids deleted, then (id, folded name) of rows created or renamed, after version `since`.
-
-    Tombstones are read before rows, so a record deleted and re-created in between is
-    seen alive; anything committed after the version was read is applied early, which is
-    harmless (the next sync applies it again).
-    """
-    model = MODELS[kind]
-    deleted = [
-        _uuid_bytes(rid)
-        for rid in db.session.scalars(
-            sa.select(sa.type_coerce(SearchTombstone.record_id, sa.String)).where(
-                SearchTombstone.workspace_id == workspace_id,
-                SearchTombstone.kind == kind,
-                SearchTombstone.version > since,
-            )
-        )
-    ]
-    rows = [
-        (_uuid_bytes(rid), name)
-        for rid, name in db.session.execute(
-            sa.select(sa.type_coerce(model.id, sa.String), model.name_folded).where(
-                model.workspace_id == workspace_id, model.search_version > since
-            )
-        )
-    ]
-    return deleted, rows
