@@ -10,12 +10,14 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask_login import UserMixin
 
 from app.extensions import Model
+from app.services.dates import zone_of
 from app.services.task_keys import due_sort_key, fold_title
 from app.services.text import fold_name
 from app.vocabulary import TaskPriority, TaskStatus
@@ -78,6 +80,11 @@ class Workspace(Model):
     #: speaks, and of emails to users without a setting (app/i18n.py).
     language: so.Mapped[str] = so.mapped_column(sa.String(8), default="en", server_default="en")
 
+    @property
+    def zone(self) -> ZoneInfo:
+        """The workspace's zone; UTC when the stored name is missing or unknown (`zone_of`)."""
+        return zone_of(self.timezone)
+
 
 class User(UserMixin, WorkspaceScoped, Model):
     email: so.Mapped[str] = so.mapped_column(sa.String(254), unique=True)
@@ -121,6 +128,14 @@ class User(UserMixin, WorkspaceScoped, Model):
     @property
     def is_active(self) -> bool:  # Flask-Login refuses sessions of deactivated users
         return self.active
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The zone the user's days are seen in: their own, else the workspace's, else UTC.
+
+        A stored name this machine does not know counts as none (`zone_of`).
+        """
+        return zone_of(self.timezone, self.workspace.timezone)
 
     def get_id(self) -> str:
         """What Flask-Login keeps in the session (and a remember cookie): id and generation."""

@@ -27,7 +27,7 @@ def all_tasks() -> list[Task]:
 
 
 def today(workspace):
-    return schedule.today_in(schedule.workspace_zone(workspace))
+    return schedule.today_in(workspace.zone)
 
 
 def make_task(actor, contact, title, **fields):
@@ -296,7 +296,7 @@ def test_a_replaced_created_date_is_noticed_after_saving(member_client, contact)
 
 
 def test_a_kept_created_date_gives_no_notice(member_client, contact, workspace):
-    given = (datetime.now(UTC) - timedelta(days=3)).astimezone(schedule.workspace_zone(workspace))
+    given = (datetime.now(UTC) - timedelta(days=3)).astimezone(workspace.zone)
     response = member_client.post(
         "/tasks",
         data={

@@ -26,7 +26,7 @@ def member_client(client, member):
 
 @pytest.fixture
 def day(workspace):
-    return schedule.today_in(schedule.workspace_zone(workspace))
+    return schedule.today_in(workspace.zone)
 
 
 @pytest.fixture

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import functools
+import json
+import logging
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+log = logging.getLogger("crm_tasks.dates")
+
+#: What a record without a usable zone is seen in.
+UTC_ZONE = ZoneInfo("UTC")
 
 _DATE = r"\d{4}-\d{2}-\d{2}"
 _DATE_ONLY = re.compile(rf"^{_DATE}$")
@@ -25,6 +33,34 @@ def zone(name: str) -> ZoneInfo:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise ValueError(f"unknown time zone {name!r}") from exc
+
+
+def zone_of(*names: str | None) -> ZoneInfo:
+    """The zone of a stored record: the first of `names` that names a known zone, else UTC.
+
+    Decided once for every zone name read from the database (docs/decisions.md, "Time
+    zones"): a missing name means the next one (a user without a zone of their own follows
+    the workspace), and so does an unknown one (removed from this machine's tz database,
+    or edited in the database by hand), which is logged once per name; no page fails over
+    it. Names a person types are checked with `zone`, which refuses unknown ones.
+    """
+    for name in names:
+        if name:
+            found = _stored_zone(name)
+            if found is not None:
+                return found
+    return UTC_ZONE
+
+
+@functools.lru_cache(maxsize=1024)
+def _stored_zone(name: str) -> ZoneInfo | None:
+    # Cached, so an unknown name costs one failed lookup and one log line per process.
+    try:
+        return zone(name)
+    except ValueError:
+        # Structured like the app's other log lines (app/observability.py).
+        log.warning(json.dumps({"event": "unknown_time_zone", "zone": name, "used": "next or UTC"}))
+        return None
 
 
 def is_date_only(value: str) -> bool:

@@ -322,7 +322,7 @@ class DemoData:
 
     def __init__(self, workspace: Workspace, sizes: DemoSizes, now: datetime) -> None:
         self.workspace_id = workspace.id
-        self.zone = dates.zone(workspace.timezone)
+        self.zone = workspace.zone
         self.now = now
         self.today = now.astimezone(self.zone).date()
         self.rng = random.Random(RANDOM_SEED)
@@ -584,7 +584,7 @@ class DemoTaskFactory:
         workspace = db.session.get(Workspace, workspace_id)
         if workspace is None:
             raise ValueError(f"no workspace {workspace_id}")
-        factory = cls(workspace_id, dates.zone(workspace.timezone), now, seed)
+        factory = cls(workspace_id, workspace.zone, now, seed)
 
         def rows(statement) -> list:
             return list(db.session.execute(statement))

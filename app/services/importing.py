@@ -160,7 +160,7 @@ def import_records(
     spec = KINDS[kind]
     problems = _Problems()
     try:
-        rows = _read_rows(spec, stream, dates.zone(workspace.timezone), problems, progress)
+        rows = _read_rows(spec, stream, workspace.zone, problems, progress)
     except UnicodeDecodeError:
         raise ValidationError("The file is not UTF-8 text; nothing was imported") from None
     except csv.Error as exc:  # e.g. a value over the csv module's field size limit

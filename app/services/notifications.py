@@ -132,7 +132,7 @@ def _render_email(kind: str, user: User, **context) -> tuple[str, str, str]:
     context = {
         "user": user,
         "workspace": workspace,
-        "tz": schedule.user_zone(user),
+        "tz": user.zone,
         "settings_url": absolute_url("web.notification_settings"),
         "unsubscribe_url": absolute_url("web.unsubscribe", token=unsubscribe_token(user.id, kind)),
         "task_url": lambda task: absolute_url("web.task_edit", task_id=task.id),
@@ -204,7 +204,7 @@ class Digest:
 def digest_for(user: User, now: datetime) -> Digest:
     """A user's open tasks: overdue, due today and tomorrow (their zone). Empty when nothing
     is overdue or due today — tomorrow's tasks alone are no reason for an email."""
-    tz = schedule.user_zone(user)
+    tz = user.zone
     today = now.astimezone(tz).date()
     tasks = db.session.scalars(
         sa.select(Task)
@@ -234,7 +234,7 @@ def queue_digests(now: datetime) -> int:
     ).all()
     queued = 0
     for user in users:
-        local = now.astimezone(schedule.user_zone(user))
+        local = now.astimezone(user.zone)
         today: date = local.date()
         if local.time() < DIGEST_TIME or (
             user.digest_checked_on is not None and user.digest_checked_on >= today

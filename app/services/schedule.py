@@ -6,29 +6,11 @@ from datetime import date, datetime
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from app.models import Task, User, Workspace
+from app.models import Task
 from app.services import dates
 from app.services.tasks import is_overdue
 
 DueState = Literal["overdue", "today", "upcoming", "none", "done"]
-
-
-def workspace_zone(workspace: Workspace) -> ZoneInfo:
-    """The workspace's zone; UTC when its stored name is unknown to this machine."""
-    try:
-        return dates.zone(workspace.timezone or "UTC")
-    except ValueError:
-        return ZoneInfo("UTC")
-
-
-def user_zone(user: User) -> ZoneInfo:
-    """A user's own zone (settings page), else the workspace's (reminders, digest, feed)."""
-    if user.timezone:
-        try:
-            return dates.zone(user.timezone)
-        except ValueError:
-            pass
-    return workspace_zone(user.workspace)
 
 
 def today_in(tz: ZoneInfo, now: datetime | None = None) -> date:

@@ -28,9 +28,10 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA
 
 from app.extensions import db
-from app.models import Company, Contact, Deal, Event, NamedRecord, Workspace
-from app.services import dates, search_index
+from app.models import Company, Contact, Deal, Event, NamedRecord
+from app.services import search_index
 from app.services.text import fold_name, name_key
+from app.services.zones import workspace_zone
 
 Kind = Literal["contact", "company", "deal", "event"]
 
@@ -104,7 +105,7 @@ def search(
 
     # Labels and context come from the rows themselves, so a renamed company shows at once.
     records = _load(model, [record_id for record_id, _m, _s in ranked])
-    tz = _workspace_zone(workspace_id) if kind == "event" else None
+    tz = workspace_zone(workspace_id) if kind == "event" else None
     hits = []
     for record_id, match, score in ranked:
         record = records.get(record_id)
@@ -140,7 +141,7 @@ def describe_record(kind: str, workspace_id: uuid.UUID, record_id: uuid.UUID) ->
     record = get_record(kind, workspace_id, record_id)
     if record is None:
         return None
-    tz = _workspace_zone(workspace_id) if kind == "event" else None
+    tz = workspace_zone(workspace_id) if kind == "event" else None
     return SearchHit(
         id=record.id,
         kind=kind,
@@ -248,11 +249,6 @@ def _context_loads(model: type[NamedRecord]) -> list:
     if model is Deal:
         return [so.joinedload(Deal.company)]
     return []
-
-
-def _workspace_zone(workspace_id: uuid.UUID):
-    name = db.session.scalar(sa.select(Workspace.timezone).where(Workspace.id == workspace_id))
-    return dates.zone(name or "UTC")
 
 
 def _highlight(label: str, folded_query: str, match: str) -> tuple[int, int] | None:

@@ -37,12 +37,12 @@ from app.models import (
     NamedRecord,
     Task,
     User,
-    Workspace,
 )
 from app.services import dates, outbox, recurrence, reminders, task_keys
 from app.services.accounts import READ, WRITE, Actor
 from app.services.errors import NotFound, ValidationError
 from app.services.references import resolve_name
+from app.services.zones import actor_zone, user_zone, workspace_zone
 
 TITLE_MAX = 255
 DESCRIPTION_MAX = 10_000
@@ -201,7 +201,7 @@ def create_task(
     actor.require(WRITE)
     payload = _checked_payload(payload, CREATE_FIELDS)
     now = now or dates.now()
-    tz = _workspace_zone(actor.workspace_id)
+    tz = workspace_zone(actor.workspace_id)
     fields = _Fields(payload)
     values = _read_values(fields, actor.workspace_id, tz)
     given_created = fields.parsed("created_date", lambda v: dates.parse_instant(v, tz))
@@ -267,7 +267,7 @@ def update_task(
     payload = _checked_payload(payload, UPDATE_FIELDS)
     now = now or dates.now()
     fields = _Fields(payload)
-    values = _read_values(fields, actor.workspace_id, _workspace_zone(actor.workspace_id))
+    values = _read_values(fields, actor.workspace_id, workspace_zone(actor.workspace_id))
     if "title" in payload and values.get("title") is None and "title" not in fields.problems:
         fields.problems["title"] = "is required"
     if "status" in payload and values.get("status") is None and "status" not in fields.problems:
@@ -320,7 +320,7 @@ def _create_next_occurrence(actor: Actor, task: Task, now: datetime) -> Task | N
         return None
     if db.session.scalar(sa.select(Task.id).where(Task.previous_occurrence_id == task.id)):
         return None
-    tz = _workspace_zone(task.workspace_id)
+    tz = workspace_zone(task.workspace_id)
     try:
         following = recurrence.next_due(
             recurrence.parse(task.recurrence), task.due_date, task.due_at, tz
@@ -498,31 +498,6 @@ def _checked_payload(payload: Any, allowed: frozenset[str]) -> Mapping[str, Any]
     return payload
 
 
-def _workspace_zone(workspace_id: uuid.UUID):
-    return dates.zone(db.session.get_one(Workspace, workspace_id).timezone)
-
-
-def actor_zone(actor: Actor):
-    """The zone "today" is seen from: the user's own, else the workspace's.
-
-    An unknown stored name falls back to the workspace's zone, then to UTC, rather than
-    failing every page.
-    """
-    user = db.session.get(User, actor.user_id) if actor.user_id else None
-    for name in (user.timezone if user else None, _workspace_name_zone(actor.workspace_id)):
-        if name:
-            try:
-                return dates.zone(name)
-            except ValueError:
-                continue
-    return dates.zone("UTC")
-
-
-def _workspace_name_zone(workspace_id: uuid.UUID) -> str | None:
-    workspace = db.session.get(Workspace, workspace_id)
-    return workspace.timezone if workspace else None
-
-
 def _read_values(fields: _Fields, workspace_id: uuid.UUID, tz) -> dict[str, Any]:
     """Column values for every task field present in the payload, checked (problems collected)."""
     present = fields.payload
@@ -597,15 +572,9 @@ def _settle_reminder(
     values["remind_rule"] = rule
 
 
-def reminder_zone(assignee_id: uuid.UUID | None, workspace_id: uuid.UUID):
+def reminder_zone(assignee_id: uuid.UUID | None, workspace_id: uuid.UUID) -> ZoneInfo:
     """The zone a task's reminders are computed in: its assignee's, else the workspace's."""
-    from app.services.schedule import user_zone, workspace_zone
-
-    assignee = db.session.get(User, assignee_id) if assignee_id else None
-    if assignee is not None:
-        return user_zone(assignee)
-    workspace = db.session.get(Workspace, workspace_id)
-    return workspace_zone(workspace) if workspace is not None else dates.zone("UTC")
+    return user_zone(assignee_id, workspace_id)
 
 
 def _names_any_parent(payload: Mapping[str, Any]) -> bool:
@@ -803,7 +772,8 @@ def list_tasks(
         limit=limit + 1,
         cursor=cursor,
         now=now or dates.now(),
-        tz=actor_zone(actor),
+        # Only the `due` filter reads the zone: other pages need no user or workspace row.
+        tz=actor_zone(actor) if filters.due is not None else None,
     )
     if with_links:
         statement = statement.options(*_links_eagerly(statement))
@@ -944,7 +914,7 @@ def _filter_conditions(
     if filters.due_after is not None:
         conditions.append(Task.due_sort.between(*task_keys.day_range(filters.due_after, _FAR_DAY)))
     if filters.due is not None:
-        conditions.append(_due_condition(filters.due, now, tz or _workspace_zone(workspace_id)))
+        conditions.append(_due_condition(filters.due, now, tz or workspace_zone(workspace_id)))
     return conditions
 
 
@@ -1008,7 +978,8 @@ def count_due_groups(
     actor.require(READ)
     _check_list_request(filters, 1)
     now = now or dates.now()
-    today = now.astimezone(actor_zone(actor)).date()
+    tz = actor_zone(actor)
+    today = now.astimezone(tz).date()
     group = sa.case(
         (Task.due_date.is_(None), "none"),
         (_overdue_condition(now, today), "overdue"),
@@ -1018,7 +989,7 @@ def count_due_groups(
         else_="later",
     ).label("due_group")
     conditions = [Task.workspace_id == actor.workspace_id, *_trash_conditions(filters, now)]
-    conditions += _filter_conditions(filters, actor.workspace_id, now, actor_zone(actor))
+    conditions += _filter_conditions(filters, actor.workspace_id, now, tz)
     if filters.statuses is not None:
         conditions.append(Task.status.in_(filters.statuses))
     title = _title_search(filters.q)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 from flask import flash, g, redirect, request, url_for
 from flask_login import current_user
@@ -14,7 +15,6 @@ from werkzeug.wrappers import Response
 from app.errors import render_page
 from app.extensions import db
 from app.models import Workspace
-from app.services import schedule
 from app.services import tasks as task_service
 from app.services.accounts import MANAGE, READ, WRITE, Actor
 from app.services.errors import NotFound, PermissionDenied
@@ -34,8 +34,9 @@ def current_workspace() -> Workspace:
     return g.workspace
 
 
-def workspace_zone():
-    return schedule.workspace_zone(current_workspace())
+def workspace_zone() -> ZoneInfo:
+    """The signed-in user's workspace zone (`Workspace.zone`: UTC when none is usable)."""
+    return current_workspace().zone
 
 
 def is_htmx() -> bool:

@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from app.extensions import csrf
 from app.i18n import LANGUAGES
-from app.services import accounts, calendar, notifications, schedule
+from app.services import accounts, calendar, notifications
 from app.services.errors import ValidationError
 from app.services.reminders import REMINDER_RULES
 from app.web import bp
@@ -58,7 +58,7 @@ def notification_settings():
         form=form,
         errors=errors,
         feed_url=calendar.feed_url(current_user),
-        zone=schedule.user_zone(current_user),
+        zone=current_user.zone,
     )
     response = make_response(html, status)
     # The page shows the private feed URL: keep it out of shared caches.
