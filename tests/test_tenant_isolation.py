@@ -27,6 +27,7 @@ NO_WORKSPACE_DATA = {
     "web.account",
     "web.account_password",
     "web.account_sign_out_everywhere",
+    "web.choose_language",
     "web.home",
     "api.openapi_document",
 }
@@ -75,12 +76,16 @@ def web(client, admin, contact):
 
 
 def assert_reveals_nothing(response, foreign: Foreign, sent: str = "") -> None:
-    """No foreign name, email or id in the answer, beyond echoing what the caller `sent`."""
+    """No foreign name, email or id in the answer, beyond echoing what the caller `sent`.
+
+    The request's own path counts as sent: every page echoes it (the language switch
+    returns you to it), and the caller already knew the id it typed into the URL."""
     body = response.get_data(as_text=True)
+    sent = f"{sent} {response.request.full_path}"
     for word in (*SECRET_WORDS, *foreign.all_ids()):
         if word in sent:
             body = body.replace(word, "")
-        assert word not in body, f"{response.request.path} revealed {word!r}"
+        assert word not in body, f"{response.request.full_path} revealed {word!r}"
 
 
 def assert_foreign_untouched(app, foreign: Foreign) -> None:
@@ -205,6 +210,23 @@ def probe_api_task(method):
         assert_foreign_untouched(app, foreign)
 
     return probe
+
+
+def probe_api_parse(web, api, foreign, app):
+    """Quick add reads names: another workspace's records and people are never offered."""
+    for text in (
+        "Call Zelda Foreignname tomorrow",
+        "Send the offer to Globex Secret Corp @Zelda",
+        f"Follow up {foreign.contact} re {foreign.deal}",
+    ):
+        response = api.post("/v1/tasks/parse", json={"text": text})
+        assert response.status_code == 200, text
+        data = response.get_json()["data"]
+        assert not {"contact_id", "company_id", "deal_id", "event_id", "assignee_id"} & set(
+            data["fields"]
+        ), text
+        assert all(not q["candidates"] for q in data["questions"]), text
+        assert_reveals_nothing(response, foreign, sent=text)
 
 
 def probe_api_create(web, api, foreign, app):
@@ -413,6 +435,7 @@ PROBES = {
     "api.delete_task": probe_api_task("delete"),
     "api.restore_task": probe_api_restore,
     "api.create_task": probe_api_create,
+    "api.parse_task": probe_api_parse,
     "web.notification_settings": probe_own_pages("get", "/settings/notifications"),
     "web.calendar_reset": probe_own_pages("post", "/settings/notifications/calendar/reset"),
     "web.notification_list": probe_own_pages("get", "/notifications"),
