@@ -281,8 +281,12 @@ def create(
     timezone: str | None = None,
     locale: str | None = None,
     now: datetime | None = None,
+    default_assignee_id: uuid.UUID | None = None,
 ) -> tuple[Parsed, CreatedTask]:
     """Parse `text` and create its task; an open question is an error, nothing is written.
+
+    `default_assignee_id` is whom the task goes to when the line names nobody with `@`
+    (the browser passes the person typing, as its form does).
 
     An unanswered name question raises AmbiguousReference (its candidates as the form
     shows them); any other raises ValidationError on `due_date` or `assignee_id`.
@@ -299,7 +303,10 @@ def create(
                 ],
             )
         raise ValidationError.for_fields({"due_date": question.message})
-    return parsed, create_task(actor, parsed.fields, now=now)
+    fields = dict(parsed.fields)
+    if default_assignee_id is not None and "assignee_id" not in fields:
+        fields["assignee_id"] = str(default_assignee_id)
+    return parsed, create_task(actor, fields, now=now)
 
 
 # ---------------------------------------------------------------------------------------

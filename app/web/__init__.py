@@ -14,6 +14,7 @@ from app.web import (  # noqa: E402,F401  (routes register on import)
     helpers,
     language,
     notifications,
+    quick_add,
     records,
     search,
     settings,

@@ -116,6 +116,8 @@ SNOOZE_LABELS = {
     "next_week": "Next week",
     "date": "Pick a date…",
 }
+#: Fields of the new-task form that `?name=value` fills in (besides the links' ids).
+PREFILL_FIELDS = ("title", "priority", "task_type", "due_date", "due_time", "assignee_id")
 PRIORITY_CHOICES = (("high", "High"), ("medium", "Medium"), ("low", "Low"), ("", "No priority"))
 
 
@@ -463,8 +465,10 @@ def task_new():
         for _kind, id_field, _text, _segment in LINKS
         if (record_id := _uuid(request.args.get(id_field)))
     }
+    # Quick add's "Open in full form" fills in what the line said (docs/quick_add.md).
+    prefill.update({name: request.args[name] for name in PREFILL_FIELDS if request.args.get(name)})
+    prefill.setdefault("assignee_id", str(current_user.id))
     form = TaskForm(
-        assignee_id=str(current_user.id),
         reminder=DEFAULT_REMINDER if current_user.default_reminder else "",
         next=safe_next(request.args.get("next")) or "",
         **prefill,

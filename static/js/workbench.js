@@ -92,6 +92,15 @@
       }
       return;
     }
+    if (event.key === "q") {
+      var quick = document.getElementById("quick-add-text");
+      if (quick) {
+        quick.focus();
+        quick.select();
+        event.preventDefault();
+      }
+      return;
+    }
     if (event.key === "n") {
       var create = document.querySelector("[data-shortcut-new]");
       if (create) {
@@ -327,5 +336,65 @@
 
   document.addEventListener("htmx:afterSettle", function (event) {
     if (event.detail.target && event.detail.target.id === "task-results") updateCount();
+  });
+})();
+
+// Quick add (docs/quick_add.md): Escape clears the line, ↓ reaches the candidates of a
+// question, the arrow keys move among them and Enter or Space picks one; the line keeps
+// the focus after a pick. The preview and saving are htmx's.
+(function () {
+  "use strict";
+
+  function input() {
+    return document.getElementById("quick-add-text");
+  }
+
+  function choices() {
+    return Array.prototype.slice.call(document.querySelectorAll("#quick-add [data-quick-choice]"));
+  }
+
+  document.addEventListener("keydown", function (event) {
+    var line = input();
+    if (!line || event.ctrlKey || event.metaKey || event.altKey) return;
+    if (event.target === line) {
+      if (event.key === "Escape") {
+        line.value = "";
+        var preview = document.getElementById("quick-add-preview");
+        if (preview) preview.replaceChildren();
+        event.preventDefault();
+      } else if (event.key === "ArrowDown" && choices().length) {
+        choices()[0].focus();
+        event.preventDefault();
+      }
+      return;
+    }
+    var list = choices();
+    var at = list.indexOf(event.target);
+    if (at === -1) return;
+    if (event.key === "ArrowDown" || event.key === "ArrowRight") {
+      list[Math.min(at + 1, list.length - 1)].focus();
+    } else if (event.key === "ArrowUp" || event.key === "ArrowLeft") {
+      (at === 0 ? line : list[at - 1]).focus();
+    } else if (event.key === "Escape") {
+      line.focus();
+    } else {
+      return;
+    }
+    event.preventDefault();
+  });
+
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var target = event.detail.target;
+    if (!target || target.id !== "quick-add-preview") return;
+    var focused = document.activeElement;
+    if (!focused || focused === document.body || !document.contains(focused)) {
+      var line = input();
+      if (line) line.focus();
+    }
+  });
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var button = document.querySelector("[data-quick-preview-button]");
+    if (button) button.hidden = true;
   });
 })();
