@@ -15,6 +15,7 @@ from typing import Any
 from flask import Response, request, url_for
 from werkzeug.datastructures import MultiDict
 
+from app import kinds
 from app.api import bp
 from app.api.auth import current_actor
 from app.api.serializers import task_json
@@ -28,10 +29,7 @@ LIST_PARAMETERS = (
     "status",
     "priority",
     "assignee_id",
-    "contact_id",
-    "company_id",
-    "deal_id",
-    "event_id",
+    *kinds.ID_FIELDS,
     "due_before",
     "due_after",
     "overdue",

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
+from app import kinds
 from app.extensions import db
 from app.services import dates, references
 from app.services.accounts import READ, Actor, assignable_users
@@ -43,7 +44,7 @@ TEXT_MAX = 500
 LOCALES = ("en", "de")
 DEFAULT_LOCALE = "en"
 #: Record kinds a line may link, in the order their spans are looked for.
-RECORD_KINDS = ("contact", "company", "deal", "event")
+RECORD_KINDS = tuple(kind.key for kind in kinds.KINDS)
 #: The longest run of words tried as a record's name.
 MAX_NAME_WORDS = 5
 #: What a span may say, and what a question may be about and why (docs/quick_add.md).

@@ -15,8 +15,9 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from rapidfuzz import fuzz, process
 
+from app import kinds
 from app.extensions import db
-from app.models import Company, Contact, Deal, Event, NamedRecord
+from app.models import Contact, NamedRecord
 from app.services import search_index
 from app.services.errors import AmbiguousReference, Candidate, ValidationError
 from app.services.text import fold_name, name_key
@@ -34,12 +35,8 @@ MAX_CANDIDATES = 10
 #: `name_score` as weighted rapidfuzz scorers, for the index to run natively.
 NAME_SCORERS = ((fuzz.token_sort_ratio, 1.0, False), (fuzz.token_set_ratio, 0.95, False))
 
-MODELS: dict[str, type[NamedRecord]] = {
-    "contact": Contact,
-    "company": Company,
-    "deal": Deal,
-    "event": Event,
-}
+#: Kind key → model (app/kinds.py).
+MODELS: dict[str, type[NamedRecord]] = kinds.MODELS
 
 
 def name_score(query_folded: str, choice_folded: str, **_: object) -> float:

@@ -20,27 +20,21 @@ import unicodedata
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA
 
+from app import kinds
 from app.extensions import db
 from app.models import Company, Contact, Deal, Event, NamedRecord
 from app.services import search_index
 from app.services.text import fold_name, name_key
 from app.services.zones import workspace_zone
 
-Kind = Literal["contact", "company", "deal", "event"]
-
-MODELS: dict[str, type[NamedRecord]] = {
-    "contact": Contact,
-    "company": Company,
-    "deal": Deal,
-    "event": Event,
-}
+#: Kind key → model (app/kinds.py).
+MODELS: dict[str, type[NamedRecord]] = kinds.MODELS
 MAX_HITS = 10
 #: Longer queries are cut here: nobody types more into an autocomplete field.
 QUERY_MAX = 200

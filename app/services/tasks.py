@@ -23,6 +23,7 @@ from itsdangerous import BadData, URLSafeSerializer
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.interfaces import LoaderOption
 
+from app import kinds
 from app.config import settings
 from app.extensions import db
 from app.models import (
@@ -30,10 +31,6 @@ from app.models import (
     TASK_PRIORITIES,
     TASK_STATUSES,
     TITLE_SEARCH_TABLE,
-    Company,
-    Contact,
-    Deal,
-    Event,
     NamedRecord,
     Task,
     User,
@@ -66,12 +63,8 @@ CREATE_FIELDS = frozenset(
         "task_type",
         "due_date",
         "assignee_id",
-        "contact_id",
-        "contact_name",
-        "company_id",
-        "company_name",
-        "deal_id",
-        "event_id",
+        *kinds.ID_FIELDS,
+        *kinds.NAME_FIELDS,
         "created_date",
         "remind_at",
         "reminder",
@@ -80,12 +73,8 @@ CREATE_FIELDS = frozenset(
 )
 #: PATCH takes every field of create except created_date, which is fixed once set.
 UPDATE_FIELDS = CREATE_FIELDS - {"created_date"}
-LINK_MODELS: dict[str, type[NamedRecord]] = {
-    "contact_id": Contact,
-    "company_id": Company,
-    "deal_id": Deal,
-    "event_id": Event,
-}
+#: Link column → the model it points to (app/kinds.py).
+LINK_MODELS: dict[str, type[NamedRecord]] = {kind.id_field: kind.model for kind in kinds.KINDS}
 
 
 @dataclass(frozen=True)
@@ -599,11 +588,13 @@ def _read_links(fields: _Fields, workspace_id: uuid.UUID) -> dict[str, uuid.UUID
             fields.problems[name] = f"no {model.__name__.lower()} with this id in your workspace"
             record_id = None
         links[name] = record_id
-    for kind in ("contact", "company"):
-        name_field = f"{kind}_name"
+    for kind in kinds.KINDS:
+        name_field = kind.name_field
+        if name_field is None:
+            continue
         fields.string(name_field, max_length=NAME_QUERY_MAX)
-        if fields.given(f"{kind}_id") and fields.given(name_field):
-            fields.problems[name_field] = f"give either {kind}_id or {kind}_name, not both"
+        if fields.given(kind.id_field) and fields.given(name_field):
+            fields.problems[name_field] = f"give either {kind.id_field} or {name_field}, not both"
     return links
 
 
@@ -783,7 +774,7 @@ def list_tasks(
 
 
 #: The relationships a list row shows: loaded for the whole page at once (`with_links`).
-ROW_LINKS = ("assignee", "contact", "company", "deal", "event")
+ROW_LINKS = ("assignee", *(kind.key for kind in kinds.KINDS))
 
 
 def _links_eagerly(statement: sa.Select) -> list[LoaderOption]:

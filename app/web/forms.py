@@ -25,6 +25,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired
 
+from app import kinds
 from app.services import recurrence as recurrence_rules
 from app.services.accounts import API_KEY_NAME_MAX, KNOWN_SCOPES
 from app.services.dates import CREATED_DATE_WINDOW
@@ -128,14 +129,9 @@ def recurrence_fields(rule_text: str | None) -> dict[str, Any]:
 
 
 #: The four parent links: (kind, id field, text field of the combobox, search URL segment).
-LINKS = (
-    ("contact", "contact_id", "contact_name", "contacts"),
-    ("company", "company_id", "company_name", "companies"),
-    ("deal", "deal_id", "deal_query", "deals"),
-    ("event", "event_id", "event_query", "events"),
-)
+LINKS = tuple((k.key, k.id_field, k.text_field, k.segment) for k in kinds.KINDS)
 #: Text fields the service resolves by name (docs/rules.md §3); deals and events must be picked.
-NAME_FIELDS = {"contact": "contact_name", "company": "company_name"}
+NAME_FIELDS = {k.key: k.name_field for k in kinds.KINDS if k.name_field is not None}
 
 
 def strip_or_none(value: Any) -> str | None:
@@ -191,14 +187,6 @@ class TaskForm(FlaskForm):
     repeat_end = SelectField("Ends", choices=REPEAT_END_CHOICES, validate_choice=False)
     repeat_until = StringField("Last date")
     repeat_count = StringField("Times")
-    contact_id = HiddenField()
-    contact_name = StringField("Contact", render_kw={"maxlength": NAME_QUERY_MAX})
-    company_id = HiddenField()
-    company_name = StringField("Company", render_kw={"maxlength": NAME_QUERY_MAX})
-    deal_id = HiddenField()
-    deal_query = StringField("Deal", render_kw={"maxlength": QUERY_MAX})
-    event_id = HiddenField()
-    event_query = StringField("Event", render_kw={"maxlength": QUERY_MAX})
     created_date = StringField(
         "Created (optional)",
         description="Leave empty to use the current time. A date within "
@@ -285,6 +273,22 @@ class TaskForm(FlaskForm):
             # "No reminder" is said explicitly, so the user's default does not apply.
             values.update({name: strip_or_none(value) for name, value in reminder.items()})
         return values
+
+
+# A picked record's id (hidden) and its combobox's text, for every kind of parent record
+# (app/kinds.py). Names of contacts and companies are resolved by the service, so their
+# text is as long as a name may be; the others' text is only an autocomplete query.
+for _kind in kinds.KINDS:
+    setattr(TaskForm, _kind.id_field, HiddenField())
+    setattr(
+        TaskForm,
+        _kind.text_field,
+        StringField(
+            _kind.label,
+            render_kw={"maxlength": NAME_QUERY_MAX if _kind.name_field else QUERY_MAX},
+        ),
+    )
+del _kind
 
 
 def timezone_choices() -> list[tuple[str, str]]:

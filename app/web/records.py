@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import abort, render_template, url_for
 
+from app import kinds
 from app.services import search
 from app.services import tasks as task_service
 from app.services.accounts import READ
@@ -27,7 +28,7 @@ def record_page(kind: str, record_id: uuid.UUID):
     if record is None:
         abort(404)
     # The record's link as keyword arguments (`contact_id=…`), for the filters and the URLs.
-    link: dict[str, Any] = {f"{kind}_id": record.id}
+    link: dict[str, Any] = {kinds.BY_KEY[kind].id_field: record.id}
     page = task_service.list_tasks(actor, TaskFilters(**link), limit=RECORD_TASKS, with_links=True)
     return render_template(
         "records/show.html",
@@ -41,21 +42,20 @@ def record_page(kind: str, record_id: uuid.UUID):
     )
 
 
-@bp.get("/contacts/<uuid:record_id>")
-def contact_page(record_id: uuid.UUID):
-    return record_page("contact", record_id)
+def _page_of(kind: str):
+    def page(record_id: uuid.UUID):
+        return record_page(kind, record_id)
+
+    return page
 
 
-@bp.get("/companies/<uuid:record_id>")
-def company_page(record_id: uuid.UUID):
-    return record_page("company", record_id)
-
-
-@bp.get("/deals/<uuid:record_id>")
-def deal_page(record_id: uuid.UUID):
-    return record_page("deal", record_id)
-
-
-@bp.get("/events/<uuid:record_id>")
-def event_page(record_id: uuid.UUID):
-    return record_page("event", record_id)
+# /contacts/<id>, /companies/<id>, …: one page per kind of record (app/kinds.py), each with
+# its endpoint `web.<kind>_page`.
+for _kind in kinds.KINDS:
+    bp.add_url_rule(
+        f"/{_kind.segment}/<uuid:record_id>",
+        endpoint=f"{_kind.key}_page",
+        view_func=_page_of(_kind.key),
+        methods=["GET"],
+    )
+del _kind

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from flask import abort, render_template, request
 
+from app import kinds
 from app.services import search as search_service
 from app.services.accounts import READ
 from app.web import bp
 from app.web.helpers import current_actor
 
-#: URL segment → record kind.
-SEARCH_KINDS = {"contacts": "contact", "companies": "company", "deals": "deal", "events": "event"}
+#: URL segment → record kind (app/kinds.py).
+SEARCH_KINDS = {kind.segment: kind.key for kind in kinds.KINDS}
 
 
 @bp.get("/search/<segment>")

@@ -12,6 +12,7 @@ from flask import flash, make_response, redirect, render_template, request, url_
 from flask_login import current_user
 from wtforms import Form, HiddenField, SearchField, SelectField
 
+from app import kinds
 from app.extensions import db
 from app.models import Task, User
 from app.services import accounts, dates, schedule, search, snooze, task_versions
@@ -75,12 +76,7 @@ FIELD_LABELS = {
     "due_date": "Due date",
     "due_time": "Time",
     "assignee_id": "Assignee",
-    "contact_id": "Contact",
-    "contact_name": "Contact",
-    "company_id": "Company",
-    "company_name": "Company",
-    "deal_id": "Deal",
-    "event_id": "Event",
+    **{name: kind.label for kind in kinds.KINDS for name in kind.payload_fields},
     "created_date": "Created date",
     "reminder": "Reminder",
     "remind_at": "Reminder time",
@@ -89,12 +85,7 @@ FIELD_LABELS = {
 }
 #: Where each error is shown: the combobox of a link collects its id's and its name's errors.
 ERROR_SLOTS = {
-    "contact_id": "contact",
-    "contact_name": "contact",
-    "company_id": "company",
-    "company_name": "company",
-    "deal_id": "deal",
-    "event_id": "event",
+    **{name: kind.key for kind in kinds.KINDS for name in kind.payload_fields},
     "due_date": "due_date",
     "due_time": "due_date",
     "remind_at": "reminder",
@@ -102,10 +93,7 @@ ERROR_SLOTS = {
 }
 #: Which input an error summary links to, per slot.
 SLOT_INPUTS = {
-    "contact": "contact_name",
-    "company": "company_name",
-    "deal": "deal_query",
-    "event": "event_query",
+    **{kind.key: kind.text_field for kind in kinds.KINDS},
     "links": "contact_name",
 }
 #: The snooze menu's words for `snooze.SNOOZE_CHOICES` ("date" has its own date field).

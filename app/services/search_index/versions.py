@@ -23,27 +23,15 @@ import sqlalchemy.orm as so
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.extensions import db
-from app.models import (
-    Company,
-    Contact,
-    Deal,
-    Event,
-    NamedRecord,
-    SearchTombstone,
-    SearchVersion,
-)
+from app.kinds import BY_MODEL, MODELS
+from app.models import NamedRecord, SearchTombstone, SearchVersion
 from app.services.text import fold_name
 
-#: Record kinds and their models, in the order writers raise their versions (a fixed order
-#: means two transactions changing several kinds never wait for each other in a cycle).
-MODELS: dict[str, type[NamedRecord]] = {
-    "company": Company,
-    "contact": Contact,
-    "deal": Deal,
-    "event": Event,
-}
-KIND_OF: dict[type[NamedRecord], str] = {model: kind for kind, model in MODELS.items()}
-_KIND_ORDER = {kind: position for position, kind in enumerate(MODELS)}
+#: Record kinds (app/kinds.py) by model: what a changed row's version is raised for.
+KIND_OF: dict[type[NamedRecord], str] = {model: kind.key for model, kind in BY_MODEL.items()}
+#: The order writers raise versions in, by kind key: a fixed order means two transactions
+#: changing several kinds never wait for each other in a cycle.
+_KIND_ORDER = {key: position for position, key in enumerate(sorted(MODELS))}
 
 _PENDING = "search_index.pending"  # {(workspace, kind): version} raised in this transaction
 _CHANGED = "search_index.changed"  # {(workspace, kind)} changed by the uncommitted root transaction
