@@ -219,9 +219,14 @@ def build_workspace(settings: Settings, config: dict) -> dict:
 # --- in process --------------------------------------------------------------------------
 
 
-def reference_resolution(query: str, names: list[str], ids: list, keys: dict) -> tuple:
-    """docs/rules.md §3 on every name, as references.py did before the index: the outcome."""
-    from app.services.references import ACCEPT_THRESHOLD, CLEAR_MARGIN, NAME_SCORERS
+def reference_resolution(
+    query: str, names: list[str], ids: list, keys: dict, offered_first=None
+) -> tuple:
+    """docs/rules.md §3 on every name, as references.py did before the index: the outcome.
+
+    `offered_first`: the autocomplete's first suggestion for the query (resolution never
+    contradicts it: that record, or an ambiguity, never "no match")."""
+    from app.services.references import ACCEPT_THRESHOLD, CLEAR_MARGIN, name_scorers
     from app.services.text import fold_name, name_key
 
     exact = keys.get(name_key(query), [])
@@ -231,20 +236,38 @@ def reference_resolution(query: str, names: list[str], ids: list, keys: dict) ->
         return ("ambiguous",)
     folded = fold_name(query)
     best: dict[int, float] = {}
-    for scorer, weight, _inside in NAME_SCORERS:
+    for scorer, weight, _inside in name_scorers("contact"):
         cutoff = ACCEPT_THRESHOLD / weight - 1e-9
-        for _n, score, i in process.extract(
-            folded, names, scorer=scorer, score_cutoff=cutoff, limit=None
-        ):
+        many = getattr(scorer, "many", None)
+        found = (
+            [(None, score, i) for i, score in enumerate(many(folded, names, cutoff))]
+            if many is not None
+            else process.extract(folded, names, scorer=scorer, score_cutoff=cutoff, limit=None)
+        )
+        for _n, score, i in found:
             if weight * score >= ACCEPT_THRESHOLD:
                 best[i] = max(best.get(i, 0.0), weight * score)
     ranked = sorted(best.values(), reverse=True)
     if not ranked:
-        return ("none",)
+        return ("none",) if offered_first is None else ("ambiguous",)
     if len(ranked) == 1 or ranked[0] - ranked[1] >= CLEAR_MARGIN:
         top = max(best, key=best.get)
-        return ("resolved", ids[top])
+        if offered_first in (None, ids[top]):
+            return ("resolved", ids[top])
     return ("ambiguous",)
+
+
+@contextmanager
+def without_word_matcher(search):
+    """The autocomplete with rapidfuzz's scorers only, as before the word-by-word matcher."""
+    kept = search.fuzzy_scorers
+    search.fuzzy_scorers = lambda _kind, several: (
+        search.FUZZY_SCORERS_SEVERAL_WORDS if several else search.FUZZY_SCORERS
+    )
+    try:
+        yield
+    finally:
+        search.fuzzy_scorers = kept
 
 
 def in_process(settings: Settings, made: dict) -> dict:
@@ -287,13 +310,20 @@ def in_process(settings: Settings, made: dict) -> dict:
 
         every: list[float] = []
         for kind in KINDS:
-            product, naive = [], []
-            product_ok = naive_ok = 0
+            product, naive, plain = [], [], []
+            product_ok = naive_ok = plain_ok = 0
             for query in queries[kind]:
                 began = time.perf_counter()
                 hits = search.search("contact", workspace_id, query.text)
                 product.append((time.perf_counter() - began) * 1000)
                 product_ok += query.passes([fold_name(h.label) for h in hits])
+                # The same query without the word-by-word matcher (rapidfuzz's scorers
+                # alone, as before it), right after: a before/after from one run.
+                with without_word_matcher(search):
+                    began = time.perf_counter()
+                    hits = search.search("contact", workspace_id, query.text)
+                    plain.append((time.perf_counter() - began) * 1000)
+                plain_ok += query.passes([fold_name(h.label) for h in hits])
             for query in queries[kind][: settings.naive_queries]:
                 began = time.perf_counter()
                 found = process.extract(fold_name(query.text), names, scorer=fuzz.WRatio, limit=10)
@@ -305,6 +335,8 @@ def in_process(settings: Settings, made: dict) -> dict:
                 "naive": stats(naive),
                 "top3_search": product_ok / len(queries[kind]),
                 "top3_naive": naive_ok / max(1, len(naive)),
+                "without_matcher": stats(plain),
+                "top3_without_matcher": plain_ok / len(queries[kind]),
             }
             entry["speedup_p50"] = entry["naive"]["p50"] / entry["search"]["p50"]
             entry["speedup_p95"] = entry["naive"]["p95"] / entry["search"]["p95"]
@@ -337,7 +369,9 @@ def in_process(settings: Settings, made: dict) -> dict:
                     right += name_key(name_of[got[1]]) == query.expect
                 if n < settings.naive_queries:
                     compared += 1
-                    agree += got == reference_resolution(query.text, names, ids, keys)
+                    offered = search.rank("contact", workspace_id, fold_name(query.text))
+                    first = offered[0][0] if offered else None
+                    agree += got == reference_resolution(query.text, names, ids, keys, first)
             result["resolution"][kind] = {
                 **stats(timings),
                 "right": right / len(timings),
@@ -656,6 +690,20 @@ def table(settings: Settings, figures: dict) -> str:
     lines.append(
         f"{'all kinds':<16}{p['all']['n']:>5}{p['all']['p50']:>8.2f}{p['all']['p95']:>8.2f}"
     )
+    if all("without_matcher" in k for k in p["kinds"].values()):
+        lines += [
+            "",
+            "the word-by-word matcher on and off (each query both ways, one after the other)",
+            f"{'query kind':<16}{'p50 on':>8}{'p50 off':>9}{'ratio':>7}{'p95 on':>8}{'p95 off':>9}"
+            f"{'ratio':>7}{'top3 on':>9}{'top3 off':>10}",
+        ]
+        for kind, k in p["kinds"].items():
+            on, off = k["search"], k["without_matcher"]
+            lines.append(
+                f"{kind:<16}{on['p50']:>8.2f}{off['p50']:>9.2f}{on['p50'] / off['p50']:>7.2f}"
+                f"{on['p95']:>8.2f}{off['p95']:>9.2f}{on['p95'] / off['p95']:>7.2f}"
+                f"{k['top3_search']:>9.1%}{k['top3_without_matcher']:>10.1%}"
+            )
     lines += [
         "",
         "name resolution (docs/rules.md §3) through the index: ms, outcome right,"

@@ -123,8 +123,13 @@ def test_outcome_5_nothing_clears_threshold(people, workspace, query):
 
 
 def test_short_fragment_does_not_resolve_to_a_longer_name(people, workspace):
-    with pytest.raises(ValidationError):
+    # The autocomplete offers the Annas for "an" (their names begin so): resolution takes
+    # neither, and lists what the autocomplete offers first instead of "no match".
+    with pytest.raises(AmbiguousReference) as caught:
         resolve("an", workspace)
+    names = [c.name for c in caught.value.candidates]
+    assert "Anna Schmidt" in names
+    assert len(names) > 1
 
 
 def test_blank_name_is_a_validation_error(people, workspace):

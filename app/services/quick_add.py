@@ -965,7 +965,7 @@ class _Reader:
         phrase = self.text[start:end]
         try:
             record_id = references.resolve_name(
-                f"{kind}_name", kind, phrase, self.actor.workspace_id
+                f"{kind}_name", kind, phrase, self.actor.workspace_id, as_autocomplete=False
             )
         except AmbiguousReference as error:
             fitting = [c for c in error.candidates if self.covers(phrase, c.name, kind) != "more"]

@@ -18,7 +18,7 @@ from rapidfuzz import fuzz, process
 from app import kinds
 from app.extensions import db
 from app.models import Contact, NamedRecord
-from app.services import search_index
+from app.services import matching, search, search_index
 from app.services.errors import AmbiguousReference, Candidate, ValidationError
 from app.services.text import fold_name, name_key
 
@@ -32,22 +32,29 @@ ACCEPT_THRESHOLD = 85.0
 # away, so 8 points separates "clearly this one" from "one of these two".
 CLEAR_MARGIN = 8.0
 MAX_CANDIDATES = 10
-#: `name_score` as weighted rapidfuzz scorers, for the index to run natively.
+#: rapidfuzz's part of `name_score` as weighted scorers, for the index to run natively.
 NAME_SCORERS = ((fuzz.token_sort_ratio, 1.0, False), (fuzz.token_set_ratio, 0.95, False))
 
 #: Kind key → model (app/kinds.py).
 MODELS: dict[str, type[NamedRecord]] = kinds.MODELS
 
 
-def name_score(query_folded: str, choice_folded: str, **_: object) -> float:
+def name_scorers(kind: str) -> search_index.Scorers:
+    """`name_score` for names of `kind` as weighted scorers: rapidfuzz's and the word-by-word
+    matcher the autocomplete uses too (matching.py), whole words only."""
+    return (*NAME_SCORERS, (matching.scorer(kind, prefix=False), 1.0, False))
+
+
+def name_score(query_folded: str, choice_folded: str, kind: str = "contact", **_: object) -> float:
     """How well a folded query matches a folded name, 0–100, ignoring word order.
 
     `token_sort_ratio` handles reordered words and typos; `token_set_ratio` lets a lone
-    first or last name match the full name, scaled down so a full match always ranks first.
+    first or last name match the full name, scaled down so a full match always ranks first;
+    `matching.words_score` matches word by word (subsets, a typo a word, umlauts written
+    out, legal forms left off).
     """
     return max(
-        fuzz.token_sort_ratio(query_folded, choice_folded),
-        0.95 * fuzz.token_set_ratio(query_folded, choice_folded),
+        weight * scorer(query_folded, choice_folded) for scorer, weight, _ in name_scorers(kind)
     )
 
 
@@ -83,11 +90,18 @@ def resolve_name(
     workspace_id: uuid.UUID,
     *,
     company_id: uuid.UUID | None = None,
+    as_autocomplete: bool = True,
 ) -> uuid.UUID:
     """The id of the one record of `kind` that `query` names, or a typed error.
 
     `company_id` (contacts only) narrows the search to that company's contacts first;
     when none of them matches at all, the whole workspace is searched.
+
+    With `as_autocomplete` (every `*_name` field), the record the autocomplete offers
+    first for the same text is the one resolved or among the candidates of an ambiguity,
+    never "no match". Without it only docs/rules.md §3's own ranking counts: for text that
+    is not typed into a name field (quick add reads names out of a sentence, where a word
+    the autocomplete would complete is not yet a name).
     """
     key = name_key(query)
     if not key:
@@ -105,6 +119,7 @@ def resolve_name(
         except ValidationError:
             pass  # nobody of that name at the company: look through the whole workspace
     index = search_index.index_for(kind, workspace_id)
+    folded = fold_name(query)
     return _resolve_among(
         field,
         kind,
@@ -113,9 +128,10 @@ def resolve_name(
         rank=lambda: [
             Match(record_id, score)
             for record_id, score in index.fuzzy(
-                fold_name(query), NAME_SCORERS, ACCEPT_THRESHOLD, MAX_CANDIDATES, partial=False
+                folded, name_scorers(kind), ACCEPT_THRESHOLD, MAX_CANDIDATES, partial=False
             )
         ],
+        offered=(lambda: search.rank(kind, workspace_id, folded)) if as_autocomplete else None,
     )
 
 
@@ -126,19 +142,32 @@ def _resolve_among(
     *,
     exact: list[uuid.UUID],
     rank: Callable[[], list[Match]],
+    offered: Callable[[], list[tuple[uuid.UUID, str, float]]] | None = None,
 ) -> uuid.UUID:
-    """Outcomes 1–5 of docs/rules.md §3, given the exact matches and the fuzzy ranking
-    (best first)."""
+    """Outcomes 1–5 of docs/rules.md §3, given the exact matches, the fuzzy ranking (best
+    first) and what the autocomplete offers for the same text (`search.rank`).
+
+    Resolution never contradicts the autocomplete: the record it offers first is the one
+    resolved, or among the candidates of an ambiguity, never "no match".
+    """
     if len(exact) == 1:
         return exact[0]
     if len(exact) > 1:
         raise AmbiguousReference(field, kind, describe(kind, [Match(i, 100.0) for i in exact]))
     ranked = rank()
-    if not ranked:
-        raise ValidationError.for_fields({field: f"no {kind} matches {query.strip()!r}"})
-    if len(ranked) == 1 or ranked[0].score - ranked[1].score >= CLEAR_MARGIN:
+    suggestions = offered() if offered is not None else []
+    first = suggestions[0][0] if suggestions else None
+    clear = bool(ranked) and (len(ranked) == 1 or ranked[0].score - ranked[1].score >= CLEAR_MARGIN)
+    if clear and first in (None, ranked[0].id):
         return ranked[0].id
-    raise AmbiguousReference(field, kind, describe(kind, ranked))
+    if not ranked and first is None:
+        raise ValidationError.for_fields({field: f"no {kind} matches {query.strip()!r}"})
+    if not ranked:  # offered, though not close enough to take: let the caller choose
+        ranked = [Match(record_id, score) for record_id, _how, score in suggestions]
+    candidates = ranked[:MAX_CANDIDATES]
+    if first is not None and all(c.id != first for c in candidates):
+        candidates = [*candidates[: MAX_CANDIDATES - 1], Match(first, suggestions[0][2])]
+    raise AmbiguousReference(field, kind, describe(kind, candidates))
 
 
 def describe(kind: str, matches: list[Match]) -> list[Candidate]:

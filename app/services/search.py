@@ -29,7 +29,7 @@ from rapidfuzz.distance import OSA
 from app import kinds
 from app.extensions import db
 from app.models import Company, Contact, Deal, Event, NamedRecord
-from app.services import search_index
+from app.services import matching, search_index
 from app.services.text import fold_name, name_key
 from app.services.zones import workspace_zone
 
@@ -78,24 +78,7 @@ def search(
     folded = fold_name(query[:QUERY_MAX])
     if not folded or limit <= 0:
         return []
-
-    index = search_index.index_for(kind, workspace_id)
-    # A name with exactly the typed words comes first, in whatever order they were typed:
-    # "Martín José" means José Martín before Martín José García.
-    ranked: list[tuple[uuid.UUID, str, float]] = [
-        (record_id, "exact", 100.0) for record_id in index.exact(name_key(folded))[:limit]
-    ]
-    seen = {record_id for record_id, _match, _score in ranked}
-    ranked += [
-        (record_id, "prefix", score)
-        for record_id, score in index.prefix(folded, limit - len(ranked), exclude=seen)
-    ]
-    if len(ranked) < limit:
-        seen = {record_id for record_id, _match, _score in ranked}
-        ranked += [
-            (record_id, "fuzzy", score)
-            for record_id, score in _fuzzy_matches(index, folded, limit - len(ranked), seen)
-        ]
+    ranked = rank(kind, workspace_id, folded, limit)
 
     # Labels and context come from the rows themselves, so a renamed company shows at once.
     records = _load(model, [record_id for record_id, _m, _s in ranked])
@@ -118,6 +101,31 @@ def search(
             )
         )
     return hits
+
+
+def rank(
+    kind: str, workspace_id: uuid.UUID, folded: str, limit: int = MAX_HITS
+) -> list[tuple[uuid.UUID, str, float]]:
+    """The autocomplete's suggestions for a folded query: (id, how it matched, score), best
+    first. Name resolution (references.py) never contradicts the first of them."""
+    index = search_index.index_for(kind, workspace_id)
+    # A name with exactly the typed words comes first, in whatever order they were typed:
+    # "Martín José" means José Martín before Martín José García.
+    ranked: list[tuple[uuid.UUID, str, float]] = [
+        (record_id, "exact", 100.0) for record_id in index.exact(name_key(folded))[:limit]
+    ]
+    seen = {record_id for record_id, _match, _score in ranked}
+    ranked += [
+        (record_id, "prefix", score)
+        for record_id, score in index.prefix(folded, limit - len(ranked), exclude=seen)
+    ]
+    if len(ranked) < limit:
+        seen = {record_id for record_id, _match, _score in ranked}
+        ranked += [
+            (record_id, "fuzzy", score)
+            for record_id, score in _fuzzy_matches(kind, index, folded, limit - len(ranked), seen)
+        ]
+    return ranked
 
 
 def get_record(kind: str, workspace_id: uuid.UUID, record_id: uuid.UUID) -> NamedRecord | None:
@@ -195,16 +203,27 @@ def _sorted_words(text: str) -> str:
     return " ".join(sorted(text.split()))
 
 
+def fuzzy_scorers(kind: str, several_words: bool) -> search_index.Scorers:
+    """The autocomplete's fuzzy scorers for names of `kind`: rapidfuzz's, and the word-by-word
+    matcher (matching.py: any order, subsets, a typo a word, umlauts, legal forms), the
+    word being typed last matching the start of a name's word."""
+    scorers = FUZZY_SCORERS_SEVERAL_WORDS if several_words else FUZZY_SCORERS
+    return (*scorers, (matching.scorer(kind, prefix=True), 1.0, False))
+
+
 def _fuzzy_matches(
-    index: search_index.Snapshot, folded: str, limit: int, exclude: set[uuid.UUID]
+    kind: str,
+    index: search_index.Snapshot,
+    folded: str,
+    limit: int,
+    exclude: set[uuid.UUID],
 ) -> list[tuple[uuid.UUID, float]]:
     """Names close to the query by rapidfuzz, best first (equal scores by the whole name,
     then by name), excluding ids already found; only the index's candidate names are scored."""
     cutoff = FUZZY_CUTOFF if len(folded) >= FUZZY_MIN_LENGTH else 100.0
-    several = " " in folded
     return index.fuzzy(
         folded,
-        FUZZY_SCORERS_SEVERAL_WORDS if several else FUZZY_SCORERS,
+        fuzzy_scorers(kind, " " in folded),
         cutoff,
         limit,
         partial=True,

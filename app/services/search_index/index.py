@@ -846,10 +846,23 @@ def _score(folded: str, names: Sequence[str], scorers: Scorers, cutoff: float) -
             choices = [names[i] for i in longer]
         else:
             indexes, choices = None, names
+        first = getattr(scorer, "first_names", None)
+        if first is not None and len(choices) > first:
+            # A scorer written in Python scores only the first names (the closest
+            # candidates come first): it costs tens of times a native one per name.
+            choices = choices[:first]
+        if cutoff / weight > 100.0:
+            continue  # a down-weighted scorer cannot reach a cutoff of 100 ("a b", three letters)
         # A little under cutoff / weight: the weighted score is compared exactly below.
-        for _name, score, index in process.extract(
-            folded, choices, scorer=scorer, score_cutoff=cutoff / weight - 1e-9, limit=None
-        ):
+        many = getattr(scorer, "many", None)  # scores a list of names at once
+        found = (
+            [(None, score, i) for i, score in enumerate(many(folded, choices, cutoff / weight))]
+            if many is not None
+            else process.extract(
+                folded, choices, scorer=scorer, score_cutoff=cutoff / weight - 1e-9, limit=None
+            )
+        )
+        for _name, score, index in found:
             if indexes is not None:
                 index = indexes[index]
             weighted = weight * score if weight != 1 else score
