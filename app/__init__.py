@@ -12,7 +12,7 @@ from flask import Flask
 from flask.json.provider import DefaultJSONProvider
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from app.config import load_config
+from app.config import load_config, settings
 from app.errors import register_error_handlers
 from app.extensions import csrf, db, login_manager, migrate
 from app.i18n import register_i18n
@@ -60,7 +60,7 @@ def register_proxies(app: Flask) -> None:
     The client address decides login throttling (docs/security.md): with no trusted proxy a
     forged header must not give a guesser a fresh address for every try.
     """
-    proxies = app.config["PROXY_FIX_X_FOR"]
+    proxies = settings(app).proxy_fix_x_for
     if proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 import click
-from flask import Flask, current_app
+from flask import Flask
 from flask.cli import with_appcontext
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -172,11 +172,12 @@ def notify(loop: bool, now, interval: float) -> None:
     Safe to run on several machines at once (each message is claimed by one sender). One
     pass suits cron or a systemd timer; --loop runs as a long-lived worker.
     """
-    transport = mail.transport_for()
+    mail_settings = settings().mail
+    transport = mail.transport_for(mail_settings)
     where = (
-        f"SMTP {current_app.config['MAIL_SERVER']}"
-        if current_app.config.get("MAIL_SERVER")
-        else f"files in {mail.mail_directory()}"
+        f"SMTP {mail_settings.server}"
+        if mail_settings.server
+        else f"files in {mail_settings.file_directory}"
     )
     if loop:
         click.echo(f"notify: delivering to {where} every {interval:g} s (Ctrl+C stops)")

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from flask import current_app
+from flask import Flask, current_app
 
 if TYPE_CHECKING:
     from app.services.rate_limits import Limit
@@ -36,6 +37,17 @@ DEFAULT_SEARCH_INDEX_MAX_INDEXES = 64
 DEFAULT_SEARCH_INDEX_WARM = 10_000
 #: Where `seed-demo` keeps the demo login and API key, unless configured otherwise.
 CREDENTIALS_ENV = "CRM_TASKS_DEMO_CREDENTIALS"
+#: Outbox messages one delivery claim takes (`NOTIFY_BATCH`).
+DEFAULT_NOTIFY_BATCH = 20
+#: Mail settings, by Flask-Mail's names: strings, then the port, then the on/off flags.
+_MAIL_TEXT = (
+    "MAIL_SERVER",
+    "MAIL_USERNAME",
+    "MAIL_PASSWORD",
+    "MAIL_DEFAULT_SENDER",
+    "MAIL_FILE_DIRECTORY",
+)
+_MAIL_FLAGS = ("MAIL_USE_TLS", "MAIL_USE_SSL")
 
 
 class ConfigError(RuntimeError):
@@ -87,10 +99,9 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
     config.setdefault(
         "API_KEY_CREATE_LIMIT", env.get("API_KEY_CREATE_LIMIT", DEFAULT_API_KEY_CREATE_LIMIT)
     )
-    from app.services.mail import mail_config_from_env
-
     config.update(mail_config_from_env(env))
     config.setdefault("APP_BASE_URL", env.get("APP_BASE_URL") or None)
+    config.setdefault("NOTIFY_BATCH", env.get("NOTIFY_BATCH", DEFAULT_NOTIFY_BATCH))
     config.setdefault(
         "SEARCH_INDEX_MAX_INDEXES",
         env.get("SEARCH_INDEX_MAX_INDEXES", DEFAULT_SEARCH_INDEX_MAX_INDEXES),
@@ -107,6 +118,9 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
     config["SEARCH_INDEX_WARM"] = _whole_number(
         config["SEARCH_INDEX_WARM"], "SEARCH_INDEX_WARM", minimum=0
     )
+    config["NOTIFY_BATCH"] = _whole_number(config["NOTIFY_BATCH"], "NOTIFY_BATCH", minimum=1)
+    if config.get("MAIL_PORT"):
+        config["MAIL_PORT"] = _whole_number(config["MAIL_PORT"], "MAIL_PORT", minimum=1)
     config["API_KEY_CREATE_LIMIT"] = _limit(config["API_KEY_CREATE_LIMIT"], "API_KEY_CREATE_LIMIT")
     config["PROXY_FIX_X_FOR"] = _proxy_count(config["PROXY_FIX_X_FOR"])
     config["API_RATE_LIMIT"] = _limit(config["API_RATE_LIMIT"], "API_RATE_LIMIT")
@@ -122,6 +136,54 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         config["SQLALCHEMY_DATABASE_URI"], config.get("SQLALCHEMY_ENGINE_OPTIONS")
     )
     return config
+
+
+def mail_config_from_env(env: Mapping[str, str]) -> dict:
+    """The MAIL_* settings as Flask config values (flags typed; the port is checked later)."""
+    config: dict = {name: env[name] for name in _MAIL_TEXT if env.get(name)}
+    if env.get("MAIL_PORT"):
+        config["MAIL_PORT"] = env["MAIL_PORT"]  # checked with the other counts
+    for name in _MAIL_FLAGS:
+        if name in env:
+            config[name] = _flag(env[name])
+    return config
+
+
+def _flag(value: Any) -> bool:
+    if isinstance(value, str):
+        return value.strip().lower() in ("1", "true", "yes", "on")
+    return bool(value)
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    """Where and how email goes (app/services/mail.py): SMTP when `server` is set."""
+
+    server: str | None
+    port: int | None
+    use_tls: bool
+    use_ssl: bool
+    username: str | None
+    password: str | None
+    #: `MAIL_DEFAULT_SENDER`, None when not set (mail.py then uses its fallback).
+    default_sender: str | None
+    #: Where messages are written as .eml files when there is no server.
+    file_directory: Path
+
+    @classmethod
+    def from_config(cls, config: Any, instance_path: str) -> MailSettings:
+        port = config.get("MAIL_PORT")
+        directory = config.get("MAIL_FILE_DIRECTORY")
+        return cls(
+            server=config.get("MAIL_SERVER") or None,
+            port=int(port) if port else None,
+            use_tls=_flag(config.get("MAIL_USE_TLS", False)),
+            use_ssl=_flag(config.get("MAIL_USE_SSL", False)),
+            username=config.get("MAIL_USERNAME") or None,
+            password=config.get("MAIL_PASSWORD") or None,
+            default_sender=config.get("MAIL_DEFAULT_SENDER") or None,
+            file_directory=Path(directory) if directory else Path(instance_path) / "mail",
+        )
 
 
 @dataclass(frozen=True)
@@ -148,9 +210,20 @@ class Settings:
     secret_key: str
     #: Where `seed-demo` writes the demo credentials and `demo-credentials` reads them.
     demo_credentials_path: Path
+    #: Email delivery (SMTP or files).
+    mail: MailSettings
+    #: The address links in emails and calendar feeds start with; None: the request's, else
+    #: the development address.
+    app_base_url: str | None
+    #: Outbox messages one delivery claim takes.
+    notify_batch: int
+    #: How many proxies in front of the app set X-Forwarded-For / -Proto (0: trust none).
+    proxy_fix_x_for: int
+    #: `CRM_TASKS_ENV=production`: a secret is required, cookies are Secure, HSTS is sent.
+    production: bool
 
     @classmethod
-    def from_config(cls, config: Any) -> Settings:
+    def from_config(cls, config: Any, instance_path: str) -> Settings:
         return cls(
             api_rate_limit=config["API_RATE_LIMIT"],
             login_failure_limit=config["LOGIN_FAILURE_LIMIT"],
@@ -162,16 +235,23 @@ class Settings:
             search_index_warm=int(config["SEARCH_INDEX_WARM"]),
             secret_key=config["SECRET_KEY"],
             demo_credentials_path=Path(config["DEMO_CREDENTIALS_PATH"]),
+            mail=MailSettings.from_config(config, instance_path),
+            app_base_url=config.get("APP_BASE_URL") or None,
+            # Tests may set these on a running app too.
+            notify_batch=int(config.get("NOTIFY_BATCH") or DEFAULT_NOTIFY_BATCH),
+            proxy_fix_x_for=config["PROXY_FIX_X_FOR"],
+            production=config.get("ENV") == "production",
         )
 
 
-def settings() -> Settings:
-    """The current app's settings.
+def settings(app: Flask | None = None) -> Settings:
+    """The current app's settings (or `app`'s, while `create_app` builds it).
 
     Read from its config on every call (a few dict lookups), so a test that changes
     `app.config` sees the change, as it would after a restart with other settings.
     """
-    return Settings.from_config(current_app.config)
+    app = app or current_app
+    return Settings.from_config(app.config, app.instance_path)
 
 
 def _limit(value, name: str):

@@ -9,6 +9,8 @@ from __future__ import annotations
 from flask import Flask, request
 from werkzeug.serving import WSGIRequestHandler
 
+from app.config import settings
+
 CONTENT_SECURITY_POLICY = "; ".join(
     [
         "default-src 'self'",
@@ -39,7 +41,7 @@ SERVER_NAME = "crm-tasks"
 
 
 def register_security_headers(app: Flask) -> None:
-    production = app.config.get("ENV") == "production"
+    production = settings(app).production
 
     @app.after_request
     def add_security_headers(response):

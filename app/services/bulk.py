@@ -17,9 +17,9 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app
 from itsdangerous import BadData, URLSafeTimedSerializer
 
+from app.config import settings
 from app.extensions import db
 from app.models import Task
 from app.services import dates, snooze
@@ -53,7 +53,7 @@ class BatchResult:
 
 
 def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="task-batch-undo")
+    return URLSafeTimedSerializer(settings().secret_key, salt="task-batch-undo")
 
 
 def _snapshot(task: Task) -> list[Any]:

@@ -14,8 +14,8 @@ from datetime import datetime, timedelta
 
 import icalendar
 import sqlalchemy as sa
-from flask import current_app
 
+from app.config import settings
 from app.extensions import db
 from app.models import Task, User, Workspace
 from app.services import dates
@@ -29,7 +29,7 @@ UID_DOMAIN = "crm-tasks"
 
 
 def _signature(user_id: uuid.UUID, version: int) -> str:
-    key = current_app.config["SECRET_KEY"].encode()
+    key = settings().secret_key.encode()
     message = f"calendar-feed:{user_id}:{version}".encode()
     return hmac.new(key, message, hashlib.sha256).hexdigest()[:_SIGNATURE_LENGTH]
 

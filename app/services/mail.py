@@ -14,8 +14,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
 
-from flask import current_app
-
+from app.config import MailSettings, settings
 from app.models import OutboxMessage
 
 #: Used when MAIL_DEFAULT_SENDER is not set.
@@ -24,31 +23,9 @@ FALLBACK_SENDER = "crm-tasks <no-reply@localhost>"
 SMTP_TIMEOUT = 30
 
 
-def mail_config_from_env(env=os.environ) -> dict:
-    """The MAIL_* settings as Flask config values (ports and flags typed)."""
-    config: dict = {}
-    for name in (
-        "MAIL_SERVER",
-        "MAIL_USERNAME",
-        "MAIL_PASSWORD",
-        "MAIL_DEFAULT_SENDER",
-        "MAIL_FILE_DIRECTORY",
-    ):
-        if env.get(name):
-            config[name] = env[name]
-    if env.get("MAIL_PORT"):
-        config["MAIL_PORT"] = int(env["MAIL_PORT"])
-    for name in ("MAIL_USE_TLS", "MAIL_USE_SSL"):
-        if name in env:
-            config[name] = env[name].strip().lower() in ("1", "true", "yes", "on")
-    return config
-
-
-def mail_directory(app=None) -> Path:
+def mail_directory() -> Path:
     """Where development mail goes: `MAIL_FILE_DIRECTORY`, else instance/mail/."""
-    app = app or current_app
-    configured = app.config.get("MAIL_FILE_DIRECTORY")
-    return Path(configured) if configured else Path(app.instance_path) / "mail"
+    return settings().mail.file_directory
 
 
 def build_email(message: OutboxMessage, sender: str) -> EmailMessage:
@@ -86,18 +63,18 @@ def _unsubscribe_url(message: OutboxMessage) -> str | None:
 class SMTPTransport:
     """Sends over one SMTP connection per claim, reconnecting after a failure."""
 
-    def __init__(self, config) -> None:
+    def __init__(self, config: MailSettings) -> None:
         self.config = config
         self.connection: smtplib.SMTP | None = None
 
     @property
     def sender(self) -> str:
-        return self.config.get("MAIL_DEFAULT_SENDER") or FALLBACK_SENDER
+        return self.config.default_sender or FALLBACK_SENDER
 
     def _connect(self) -> smtplib.SMTP:
-        host = self.config["MAIL_SERVER"]
-        use_ssl = bool(self.config.get("MAIL_USE_SSL"))
-        port = int(self.config.get("MAIL_PORT") or (465 if use_ssl else 25))
+        host = self.config.server or "localhost"
+        use_ssl = self.config.use_ssl
+        port = self.config.port or (465 if use_ssl else 25)
         context = ssl.create_default_context()
         if use_ssl:
             connection: smtplib.SMTP = smtplib.SMTP_SSL(
@@ -105,10 +82,10 @@ class SMTPTransport:
             )
         else:
             connection = smtplib.SMTP(host, port, timeout=SMTP_TIMEOUT)
-            if self.config.get("MAIL_USE_TLS"):
+            if self.config.use_tls:
                 connection.starttls(context=context)
-        if self.config.get("MAIL_USERNAME"):
-            connection.login(self.config["MAIL_USERNAME"], self.config.get("MAIL_PASSWORD") or "")
+        if self.config.username:
+            connection.login(self.config.username, self.config.password or "")
         return connection
 
     def send(self, message: OutboxMessage) -> None:
@@ -152,10 +129,9 @@ class FileTransport:
         pass
 
 
-def transport_for(app=None):
-    """SMTP when MAIL_SERVER is set, else files under instance/mail/."""
-    app = app or current_app
-    config = app.config
-    if config.get("MAIL_SERVER"):
+def transport_for(config: MailSettings | None = None) -> SMTPTransport | FileTransport:
+    """SMTP when MAIL_SERVER is set, else files under instance/mail/ (the app's settings)."""
+    config = config or settings().mail
+    if config.server:
         return SMTPTransport(config)
-    return FileTransport(mail_directory(app), config.get("MAIL_DEFAULT_SENDER") or FALLBACK_SENDER)
+    return FileTransport(config.file_directory, config.default_sender or FALLBACK_SENDER)

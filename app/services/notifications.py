@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from flask import current_app, has_request_context, request
 from itsdangerous import BadData, URLSafeSerializer
 
+from app.config import settings
 from app.extensions import db
 from app.models import ApiKey, Notification, Task, User, Workspace
 from app.services import dates, outbox, schedule
@@ -80,7 +81,7 @@ def absolute_url(endpoint: str, **values) -> str:
     Under APP_BASE_URL when it is set; else, during a request, under the address the
     request came to (what the person sees in the address bar); else DEFAULT_BASE_URL.
     """
-    configured = current_app.config.get("APP_BASE_URL")
+    configured = settings().app_base_url
     if not configured and has_request_context():
         configured = request.host_url
     base = urlsplit(configured or DEFAULT_BASE_URL)
@@ -91,7 +92,7 @@ def absolute_url(endpoint: str, **values) -> str:
 
 
 def unsubscribe_token(user_id: uuid.UUID, kind: str) -> str:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=_UNSUBSCRIBE_SALT).dumps(
+    return URLSafeSerializer(settings().secret_key, salt=_UNSUBSCRIBE_SALT).dumps(
         [str(user_id), kind]
     )
 
@@ -99,9 +100,9 @@ def unsubscribe_token(user_id: uuid.UUID, kind: str) -> str:
 def read_unsubscribe_token(token: str) -> tuple[uuid.UUID, str] | None:
     """(user id, kind) of a signed unsubscribe token, or None when it is not one of ours."""
     try:
-        user_id, kind = URLSafeSerializer(
-            current_app.config["SECRET_KEY"], salt=_UNSUBSCRIBE_SALT
-        ).loads(token)
+        user_id, kind = URLSafeSerializer(settings().secret_key, salt=_UNSUBSCRIBE_SALT).loads(
+            token
+        )
         if kind not in PREFERENCES:
             return None
         return uuid.UUID(user_id), kind

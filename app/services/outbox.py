@@ -24,9 +24,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
+from app.config import settings
 from app.extensions import db
 from app.models import OutboxMessage
 from app.services import dates
@@ -36,7 +36,6 @@ log = logging.getLogger(__name__)
 #: A claim is taken over by another sender after this long without an outcome.
 DEFAULT_LEASE = timedelta(minutes=5)
 #: Rows one claim takes: small enough that concurrent senders share the work.
-DEFAULT_BATCH = 20
 #: The first retry waits this long; each further one twice as long, up to BACKOFF_MAX.
 BACKOFF_BASE = timedelta(minutes=1)
 BACKOFF_MAX = timedelta(hours=1)
@@ -166,9 +165,8 @@ def deliver_due(
     lease: timedelta | None = None,
 ) -> DeliveryReport:
     """Send every message due at `now`, claim by claim, until none is left to claim."""
-    config = current_app.config
     worker = worker or worker_name()
-    batch = batch or int(config.get("NOTIFY_BATCH", DEFAULT_BATCH))
+    batch = batch or settings().notify_batch
     lease = lease or DEFAULT_LEASE
     report = DeliveryReport()
     while True:
