@@ -141,6 +141,23 @@ def test_a_time_the_clocks_repeat_offers_both(actor, people):
     ]
 
 
+def test_two_dates_are_asked_with_each_as_a_candidate(actor, people):
+    text = "Call Hans Müller tomorrow or Friday at 10:00"
+    parsed = quick_add.parse(actor, text, now=NOW)
+    (question,) = parsed.questions
+    assert question.reason == "several_dates"
+    assert [c.value for c in question.candidates] == [
+        "2026-12-01T10:00:00+01:00",  # in the line's order: tomorrow, then Friday
+        "2026-12-04T10:00:00+01:00",
+    ]
+    assert "due_date" not in parsed.fields
+    chosen = quick_add.parse(
+        actor, text, now=NOW, choices={"due_date": "2026-12-04T10:00:00+01:00"}
+    )
+    assert chosen.fields["due_date"] == "2026-12-04T10:00:00+01:00"
+    assert chosen.questions == [] and chosen.title == "Call Hans Müller"
+
+
 @pytest.mark.parametrize(
     ("text", "timezone", "locale", "field"),
     [

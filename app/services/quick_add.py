@@ -822,17 +822,7 @@ class _Reader:
         days.sort(key=lambda f: f.start)
         times.sort(key=lambda f: f.start)
         if len(days) > 1 or len(times) > 1:
-            found = days if len(days) > 1 else times
-            first, last = found[0], found[-1]
-            labels = [self.text[f.start : f.end] for f in found]
-            self.ask(
-                Question(
-                    "due_date", "several_dates", first.start, last.end,
-                    self.text[first.start : last.end],
-                    "This line names more than one due " + ("date" if len(days) > 1 else "time")
-                    + f" ({', '.join(labels)}): keep one.",
-                )
-            )  # fmt: skip
+            self.several_dates(days, times, chosen)
             return
         day = days[0] if days else None
         at = times[0] if times else None
@@ -845,11 +835,7 @@ class _Reader:
                     )
                 )
             return
-        when = day.value if day else self.today()
-        if day is None and datetime.combine(when, at.value) <= self.now.astimezone(self.tz).replace(
-            tzinfo=None
-        ):
-            when += timedelta(days=1)  # a time alone is the next time the clock shows it
+        when = self.day_for(day, at)
         instants = local_instants(when, at.value, self.tz)
         start = min(at.start, day.start if day else at.start)
         end = max(at.end, day.end if day else at.end)
@@ -874,6 +860,49 @@ class _Reader:
                 "due_date", reason, start, end, self.text[start:end], message, tuple(candidates)
             )
         )
+
+    def day_for(self, day: _Found | None, at: _Found) -> date:
+        """The day of a due time: the one given, else the next day the clock shows it."""
+        if day is not None:
+            return day.value
+        when = self.today()
+        if datetime.combine(when, at.value) <= self.now.astimezone(self.tz).replace(tzinfo=None):
+            when += timedelta(days=1)
+        return when
+
+    def several_dates(self, days: list[_Found], times: list[_Found], chosen: str | None) -> None:
+        """Two dates or two times in one line: each reading is a candidate, none is taken."""
+        found = sorted(days + times, key=lambda f: f.start)
+        start, end = found[0].start, found[-1].end
+        candidates = []
+        day_options: list[_Found | None] = [*days] or [None]
+        time_options: list[_Found | None] = [*times] or [None]
+        for day in day_options:
+            for at in time_options:
+                if at is None:
+                    if day is not None:
+                        candidates.append(Choice(format_due(day.value), day.value.isoformat()))
+                    continue
+                instants = local_instants(self.day_for(day, at), at.value, self.tz)
+                if len(instants) == 1:
+                    moment = instants[0]
+                    candidates.append(
+                        Choice(format_due(moment.date(), moment), f"{moment:%Y-%m-%d %H:%M}")
+                    )
+        picked = next((c for c in candidates if c.value == chosen), None)
+        if picked is not None:
+            self.fields["due_date"] = picked.value
+            self.take(Span(start, end, "due_date", picked.value[:10], picked.label))
+            return
+        kind = "date" if len(days) > 1 else "time"
+        said = ", ".join(self.text[f.start : f.end] for f in (days if len(days) > 1 else times))
+        self.ask(
+            Question(
+                "due_date", "several_dates", start, end, self.text[start:end],
+                f"This line names more than one due {kind} ({said}): choose one.",
+                tuple(candidates),
+            )
+        )  # fmt: skip
 
     def time_candidates(self, day: date, at: time, instants: list[datetime]) -> list[Choice]:
         if not instants:

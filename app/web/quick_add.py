@@ -66,7 +66,7 @@ def question_text(question: quick_add.Question) -> str:
         "repeated_time": _(
             "This time happens twice on that day (the clocks go back). Choose which."
         ),
-        "several_dates": _("“%(text)s” names more than one date or time: keep one.", text=said),
+        "several_dates": _("“%(text)s” names more than one date or time: choose one.", text=said),
     }[question.reason]
 
 
@@ -110,8 +110,22 @@ def _chips(parsed: quick_add.Parsed) -> list[dict[str, str]]:
     return chips
 
 
+def _candidate_label(question: quick_add.Question, candidate: quick_add.Choice) -> str:
+    """A record's or person's name as it is; a due date in the reader's format, with its
+    offset where the clocks change (so 02:30 +02:00 and 02:30 +01:00 differ)."""
+    if question.kind != "due_date":
+        return candidate.label
+    label = _format_due(candidate.value)
+    if question.reason in ("nonexistent_time", "repeated_time"):
+        label += f" (UTC{datetime.fromisoformat(candidate.value):%z})"
+    return label
+
+
 def _due_label(parsed: quick_add.Parsed) -> str:
-    due = parsed.fields["due_date"]
+    return _format_due(parsed.fields["due_date"])
+
+
+def _format_due(due: str) -> str:
     if "T" not in due:
         return format_day(date.fromisoformat(due))
     return format_moment(datetime.fromisoformat(due))
@@ -147,7 +161,10 @@ def render_quick_add(
         "quick_text": text,
         "quick_parsed": parsed,
         "quick_chips": _chips(parsed) if parsed else [],
-        "quick_questions": [(q, question_text(q)) for q in (parsed.questions if parsed else [])],
+        "quick_questions": [
+            (q, question_text(q), [(c, _candidate_label(q, c)) for c in q.candidates])
+            for q in (parsed.questions if parsed else [])
+        ],
         "quick_error": error,
         "quick_saved": saved,
         "quick_next": next_url or url_for("web.task_list"),
