@@ -11,6 +11,9 @@ import re
 import uuid
 
 from flask import Flask, g, make_response, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
@@ -32,6 +35,21 @@ HTTP_CODES = {
     415: "unsupported_media_type",
     429: "rate_limited",
     431: "request_header_fields_too_large",
+}
+
+
+#: What an error page of the browser app says, by status (the API keeps Werkzeug's English).
+PAGE_TEXTS = {
+    400: (_l("Bad request"), _l("The request could not be understood. Go back and try again.")),
+    401: (_l("Please log in"), _l("Log in to see this page.")),
+    403: (_l("Not allowed"), _l("You are not allowed to do this.")),
+    404: (_l("Not found"), _l("There is nothing at this address. Check the link.")),
+    405: (_l("Not possible"), _l("This address does not take that kind of request.")),
+    413: (_l("Too large"), _l("What you sent is too large.")),
+    414: (_l("Address too long"), _l("The address is too long.")),
+    415: (_l("Not possible"), _l("This kind of content is not accepted here.")),
+    429: (_l("Too many requests"), _l("Too many requests. Wait a moment and try again.")),
+    431: (_l("Request too large"), _l("The request's headers are too large.")),
 }
 
 
@@ -70,7 +88,9 @@ def register_error_handlers(app: Flask) -> None:
         db.session.rollback()
         if is_api_request():
             return service_error_response(error)
-        return render_page(404 if error.code == "not_found" else 400, "Not possible", error.message)
+        return render_page(
+            404 if error.code == "not_found" else 400, _("Not possible"), error.message
+        )
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
@@ -83,7 +103,18 @@ def register_error_handlers(app: Flask) -> None:
             if isinstance(error, MethodNotAllowed) and error.valid_methods:
                 response.headers["Allow"] = ", ".join(error.valid_methods)
             return response
-        return render_page(error.code or 500, error.name, error.description or error.name)
+        status = error.code or 500
+        if isinstance(error, CSRFError):
+            return render_page(
+                status,
+                _("Form expired"),
+                _(
+                    "The form expired or came from another site (CSRF check). Reload the "
+                    "page and try again."
+                ),
+            )
+        title, message = PAGE_TEXTS.get(status, (error.name, error.description or error.name))
+        return render_page(status, str(title), str(message))
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):
@@ -104,11 +135,22 @@ def register_error_handlers(app: Flask) -> None:
             if is_api_request():
                 response = error_response(503, "service_unavailable", message)
             else:
-                response = render_page(503, "Temporarily unavailable", message)
+                response = render_page(
+                    503,
+                    _("Temporarily unavailable"),
+                    _(
+                        "The database cannot be reached right now. Try again shortly; if this "
+                        "was cut off while saving, reload the page to see whether it was saved."
+                    ),
+                )
             response.headers["Retry-After"] = "5"
             return response
         log.exception("unexpected error request_id=%s", g.get("request_id"))
         message = "Something went wrong on our side. Quote the request id when reporting it."
         if is_api_request():
             return error_response(500, "internal_error", message)
-        return render_page(500, "Something went wrong", message)
+        return render_page(
+            500,
+            _("Something went wrong"),
+            _("Something went wrong on our side. Quote the request id when reporting it."),
+        )

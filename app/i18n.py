@@ -31,11 +31,18 @@ SESSION_KEY = "language"
 #: 24-hour in both. Babel supplies the names of days and months.
 DATE_PATTERNS: dict[str, str] = {"en": "EEE d MMM y", "de": "EEE, d. MMM y"}
 DATETIME_PATTERNS: dict[str, str] = {"en": "d MMM y, HH:mm", "de": "d. MMM y, HH:mm"}
+#: An instant with its weekday, where the day matters (emails, an event's start).
+WEEKDAY_DATETIME_PATTERNS: dict[str, str] = {
+    "en": "EEE d MMM y, HH:mm",
+    "de": "EEE, d. MMM y, HH:mm",
+}
 TIME_PATTERN = "HH:mm"
+#: Quotation marks around a title or name inside a sentence (Babel has no data for them).
+QUOTES: dict[str, tuple[str, str]] = {"en": ("“", "”"), "de": ("„", "“")}
+#: An amount of money (a deal's): two decimals, the language's separators.
+AMOUNT_PATTERN = "#,##0.00"
 
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
-
-babel = Babel()
 
 
 def supported(language: str | None) -> str | None:
@@ -116,14 +123,17 @@ def format_day(day: date | None) -> str:
     return babel_dates.format_date(day, DATE_PATTERNS[language], locale=_locale())
 
 
-def format_moment(moment: datetime | None, zone: tzinfo | None = None) -> str:
-    """An instant in `zone` (else as it is): "1 Dec 2026, 14:30" / "1. Dez. 2026, 14:30"."""
+def format_moment(
+    moment: datetime | None, zone: tzinfo | None = None, *, weekday: bool = False
+) -> str:
+    """An instant in `zone` (else as it is): "1 Dec 2026, 14:30" / "1. Dez. 2026, 14:30";
+    with `weekday`, "Tue 1 Dec 2026, 14:30" / "Di., 1. Dez. 2026, 14:30"."""
     if moment is None:
         return ""
     local = moment.astimezone(zone) if zone is not None else moment
-    language = current_language()
+    patterns = WEEKDAY_DATETIME_PATTERNS if weekday else DATETIME_PATTERNS
     return babel_dates.format_datetime(
-        local.replace(tzinfo=None), DATETIME_PATTERNS[language], locale=_locale()
+        local.replace(tzinfo=None), patterns[current_language()], locale=_locale()
     )
 
 
@@ -138,14 +148,30 @@ def format_number(number: int | float | Decimal) -> str:
     return babel_numbers.format_decimal(number, locale=_locale())
 
 
-def first_weekday() -> int:
-    """The first day of the week in this language: 0 for Monday (German), 6 for Sunday."""
-    return _locale().first_week_day
+def format_amount(amount: int | float | Decimal) -> str:
+    """An amount with two decimals: "12,500.00" / "12.500,00"."""
+    return babel_numbers.format_decimal(amount, AMOUNT_PATTERN, locale=_locale())
+
+
+def quoted(text: str | None) -> str:
+    """`text` in the language's quotation marks: “Call” / „Anruf“."""
+    start, end = QUOTES[current_language()]
+    return f"{start}{text or ''}{end}"
+
+
+def weekday_names() -> list[str]:
+    """Monday to Sunday, abbreviated: "Mon" … / "Mo." …."""
+    names = babel_dates.get_day_names("abbreviated", locale=_locale())
+    return [names[day] for day in range(7)]
 
 
 def register_i18n(app: Flask) -> None:
-    """Bind Flask-Babel; templates get `current_language()` and the language list."""
-    babel.init_app(
+    """Bind Flask-Babel; templates get `current_language()` and the language list.
+
+    One Babel per app: Flask-Babel caches loaded catalogs on it, so two apps with different
+    translation folders (the tests' sentinel catalog) never share one.
+    """
+    Babel(
         app,
         locale_selector=select_locale,
         default_translation_directories=str(TRANSLATIONS),
@@ -155,3 +181,15 @@ def register_i18n(app: Flask) -> None:
     @app.context_processor
     def inject_languages() -> dict:
         return {"current_language": current_language, "languages": LANGUAGES}
+
+    # For every template, emails included (they render outside the browser app's blueprint).
+    app.add_template_filter(format_day, "day")
+    app.add_template_filter(format_moment, "moment")
+    app.add_template_filter(
+        lambda moment, zone=None: format_moment(moment, zone, weekday=True), "day_and_time"
+    )
+    app.add_template_filter(format_clock, "clock")
+    app.add_template_filter(format_number, "number")
+    app.add_template_filter(format_amount, "amount")
+    app.add_template_filter(quoted, "quoted")
+    app.add_template_global(current_language)

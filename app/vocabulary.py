@@ -2,12 +2,15 @@
 
 The service's validation, the models, the forms and list filters, the templates' labels
 and the OpenAPI document all read these enums: a new status, or a label said differently,
-is one line here.
+is one line here. Labels are lazy translations (docs/i18n.md): each is looked up in the
+language of the page that shows it.
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
+
+from flask_babel import lazy_gettext as _l
 
 
 class LabelledChoice(StrEnum):
@@ -18,7 +21,7 @@ class LabelledChoice(StrEnum):
 
     label: str
 
-    def __new__(cls, value: str, label: str) -> LabelledChoice:
+    def __new__(cls, value: str, label) -> LabelledChoice:
         member = str.__new__(cls, value)
         member._value_ = value
         member.label = label
@@ -38,19 +41,25 @@ class LabelledChoice(StrEnum):
     def label_of(cls, value: str | None) -> str:
         """The label of a stored value; a value this version does not know shows as it is."""
         member = cls._value2member_map_.get(value or "")
-        return member.label if isinstance(member, LabelledChoice) else value or ""
+        return str(member.label) if isinstance(member, LabelledChoice) else value or ""
 
 
 class TaskStatus(LabelledChoice):
-    OPEN = "open", "Open"
-    IN_PROGRESS = "in_progress", "In progress"
-    COMPLETED = "completed", "Completed"
+    OPEN = "open", _l("Open")
+    IN_PROGRESS = "in_progress", _l("In progress")
+    COMPLETED = "completed", _l("Completed")
 
 
 class TaskPriority(LabelledChoice):
-    LOW = "low", "Low"
-    MEDIUM = "medium", "Medium"
-    HIGH = "high", "High"
+    LOW = "low", _l("Low")
+    MEDIUM = "medium", _l("Medium")
+    HIGH = "high", _l("High")
+
+
+class UserRole(LabelledChoice):
+    ADMIN = "admin", _l("Admin")
+    MEMBER = "member", _l("Member")
+    VIEWER = "viewer", _l("Viewer")
 
 
 #: The statuses of a task still to do (the list's default filter, "To do").

@@ -220,7 +220,7 @@ def test_email_has_text_html_task_link_workspace_and_one_click_unsubscribe(
     assert f"https://crm.acme.test/tasks/{task.id}/edit" in text
     assert f"https://crm.acme.test/tasks/{task.id}/edit" in html
     assert "Acme Sales" in text and "Acme Sales" in html
-    assert "due Mon 02 Mar 2026, 07:30" in text  # Berlin time, the user's (workspace) zone
+    assert "due Mon 2 Mar 2026, 07:30" in text  # Berlin time, the user's (workspace) zone
     unsubscribe = message["List-Unsubscribe"].strip("<>")
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert unsubscribe in text

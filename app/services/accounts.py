@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.config import settings
@@ -84,11 +85,11 @@ def create_workspace(name: str, timezone: str = "UTC", language: str = "en") -> 
     name = name.strip()
     problems = {}
     if language not in LANGUAGES:
-        problems["language"] = f"must be one of {', '.join(LANGUAGES)}"
+        problems["language"] = _("must be one of %(values)s", values=", ".join(LANGUAGES))
     if not name:
-        problems["name"] = "is required"
+        problems["name"] = _("is required")
     elif db.session.scalar(sa.select(Workspace.id).where(Workspace.name == name)):
-        problems["name"] = f"a workspace called {name!r} exists already"
+        problems["name"] = _("a workspace called %(name)r exists already", name=name)
     try:
         dates.zone(timezone)
     except ValueError as exc:
@@ -104,7 +105,9 @@ def create_workspace(name: str, timezone: str = "UTC", language: str = "en") -> 
 def set_language(user: User, language: str | None) -> User:
     """Save a user's own language ("de", "en"), or None to follow the browser."""
     if language is not None and language not in LANGUAGES:
-        raise ValidationError.for_fields({"language": f"must be one of {', '.join(LANGUAGES)}"})
+        raise ValidationError.for_fields(
+            {"language": _("must be one of %(values)s", values=", ".join(LANGUAGES))}
+        )
     user.language = language
     db.session.commit()
     return user
@@ -130,15 +133,15 @@ def create_user(workspace: Workspace, email: str, name: str, role: str, password
     email = email.strip().lower()
     problems = {}
     if "@" not in email or len(email) > 254:
-        problems["email"] = "is not an email address"
+        problems["email"] = _("is not an email address")
     elif db.session.scalar(sa.select(User.id).where(User.email == email)):
-        problems["email"] = "is taken by another user"
+        problems["email"] = _("is taken by another user")
     if not name.strip():
-        problems["name"] = "is required"
+        problems["name"] = _("is required")
     if role not in ROLES:
-        problems["role"] = f"must be one of {', '.join(ROLES)}"
+        problems["role"] = _("must be one of %(values)s", values=", ".join(ROLES))
     if len(password) < MIN_PASSWORD_LENGTH:
-        problems["password"] = f"must have at least {MIN_PASSWORD_LENGTH} characters"
+        problems["password"] = _("must have at least %(num)d characters", num=MIN_PASSWORD_LENGTH)
     if problems:
         raise ValidationError.for_fields(problems)
     user = User(
@@ -168,11 +171,13 @@ def change_password(user: User, current: str, new: str, confirmation: str) -> Us
     problems = {}
     if not check_password_hash(user.password_hash, current):
         rate_limits.hit(bucket, limit)
-        problems["current_password"] = "is not your current password"
+        problems["current_password"] = _("is not your current password")
     if len(new) < MIN_PASSWORD_LENGTH:
-        problems["new_password"] = f"must have at least {MIN_PASSWORD_LENGTH} characters"
+        problems["new_password"] = _(
+            "must have at least %(num)d characters", num=MIN_PASSWORD_LENGTH
+        )
     elif new != confirmation:
-        problems["confirm_password"] = "does not match the new password"
+        problems["confirm_password"] = _("does not match the new password")
     if problems:
         raise ValidationError.for_fields(problems)
     user.password_hash = hash_password(new)
@@ -224,7 +229,7 @@ def change_user_active(actor: Actor, user_id: uuid.UUID, active: bool) -> User:
     user = find_workspace_user(actor, user_id)
     if not active and user.id == actor.user_id:
         raise ValidationError(
-            "You cannot deactivate yourself. Ask another admin, or use the command line."
+            _("You cannot deactivate yourself. Ask another admin, or use the command line.")
         )
     return set_user_active(user, active)
 
@@ -338,12 +343,12 @@ def create_api_key(actor: Actor, name: str, scopes: list[str]) -> tuple[ApiKey, 
     scopes = [s.strip() for s in scopes if s.strip()]
     problems = {}
     if not name.strip():
-        problems["name"] = "is required"
+        problems["name"] = _("is required")
     elif len(name.strip()) > API_KEY_NAME_MAX:
-        problems["name"] = f"must be at most {API_KEY_NAME_MAX} characters"
+        problems["name"] = _("must be at most %(num)d characters", num=API_KEY_NAME_MAX)
     unknown = [s for s in scopes if s not in KNOWN_SCOPES]
     if unknown or not scopes:
-        problems["scopes"] = f"choose from {', '.join(KNOWN_SCOPES)}"
+        problems["scopes"] = _("choose from %(values)s", values=", ".join(KNOWN_SCOPES))
     if problems:
         raise ValidationError.for_fields(problems)
     creations = _check_key_limits(actor.workspace_id)
@@ -386,8 +391,11 @@ def _check_key_cap(workspace_id: uuid.UUID, adding: int = 0) -> None:
     cap = settings().api_key_limit
     if count_active_keys(workspace_id) + adding > cap:
         raise LimitReached(
-            f"This workspace already has {cap} active API keys, the most it may have. "
-            "Revoke a key that is no longer used, then create the new one."
+            _(
+                "This workspace already has %(num)d active API keys, the most it may have. "
+                "Revoke a key that is no longer used, then create the new one.",
+                num=cap,
+            )
         )
 
 

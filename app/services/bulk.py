@@ -17,6 +17,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from itsdangerous import BadData, URLSafeTimedSerializer
 
 from app.config import settings
@@ -85,9 +86,11 @@ def _selection(actor: Actor, task_ids: Sequence[uuid.UUID]) -> list[Task]:
     actor.require(WRITE)
     ids = list(dict.fromkeys(task_ids))
     if not ids:
-        raise ValidationError.for_fields({"task_ids": "Select at least one task"})
+        raise ValidationError.for_fields({"task_ids": _("Select at least one task")})
     if len(ids) > BULK_MAX:
-        raise ValidationError.for_fields({"task_ids": f"Select at most {BULK_MAX} tasks"})
+        raise ValidationError.for_fields(
+            {"task_ids": _("Select at most %(num)d tasks", num=BULK_MAX)}
+        )
     found = {
         task.id: task
         for task in db.session.scalars(
@@ -201,7 +204,7 @@ def undo_batch(actor: Actor, token: str, *, now: datetime | None = None) -> list
         ids = [uuid.UUID(row[0]) for row in snapshots]
     except (BadData, KeyError, TypeError, ValueError, IndexError) as exc:
         raise ValidationError.for_fields(
-            {"undo": "This undo is no longer available (it expired or is not valid)"}
+            {"undo": _("This undo is no longer available (it expired or is not valid)")}
         ) from exc
     try:
         found = {

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from flask_babel import gettext, ngettext
+
 log = logging.getLogger("crm_tasks.dates")
 
 #: What a record without a usable zone is seen in.
@@ -32,7 +34,7 @@ def zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ValueError(f"unknown time zone {name!r}") from exc
+        raise ValueError(gettext("unknown time zone %(name)r", name=name)) from exc
 
 
 def zone_of(*names: str | None) -> ZoneInfo:
@@ -70,11 +72,11 @@ def is_date_only(value: str) -> bool:
 def parse_date(value: str) -> date:
     """A `YYYY-MM-DD` calendar date; ValueError when malformed or impossible (2026-02-30)."""
     if not _DATE_ONLY.match(value):
-        raise ValueError("expected YYYY-MM-DD")
+        raise ValueError(gettext("expected YYYY-MM-DD"))
     try:
         return date.fromisoformat(value)
     except ValueError as exc:
-        raise ValueError(f"{value} is not a real date") from exc
+        raise ValueError(gettext("%(value)s is not a real date", value=value)) from exc
 
 
 def parse_instant(value: str, tz: ZoneInfo) -> datetime:
@@ -86,12 +88,12 @@ def parse_instant(value: str, tz: ZoneInfo) -> datetime:
     if _DATE_ONLY.match(value):
         return datetime.combine(parse_date(value), datetime.min.time(), tz).astimezone(UTC)
     if not _DATE_TIME.match(value):
-        raise ValueError("expected an ISO 8601 date-time such as 2026-03-10T09:00:00Z")
+        raise ValueError(gettext("expected an ISO 8601 date-time such as 2026-03-10T09:00:00Z"))
     try:
         # Python accepts a comma as decimal sign only from 3.11 on; normalise it anyway.
         parsed = datetime.fromisoformat(value.replace(",", ".").replace("z", "Z"))
     except ValueError as exc:
-        raise ValueError(f"{value} is not a real date-time") from exc
+        raise ValueError(gettext("%(value)s is not a real date-time", value=value)) from exc
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=tz)
     return parsed.astimezone(UTC)
@@ -138,8 +140,9 @@ class CreatedDateWindow:
     def describe(self) -> str:
         """The window in words, for every text that states it (the form's hint, the API's
         description, the notice when a date was replaced): `the last 5 years up to 24 hours
-        ahead`."""
-        return f"the last {_amount(self.years_back, 'year')} up to {_duration(self.ahead)} ahead"
+        ahead`, in the language of the page (the API's is always English)."""
+        years = ngettext("the last %(num)d year", "the last %(num)d years", self.years_back)
+        return gettext("%(years)s up to %(ahead)s ahead", years=years, ahead=_duration(self.ahead))
 
     def resolve(self, given: datetime | None, at: datetime) -> tuple[datetime, bool]:
         """Return (created_date to store, whether a given value was replaced)."""
@@ -154,17 +157,14 @@ class CreatedDateWindow:
 CREATED_DATE_WINDOW = CreatedDateWindow()
 
 
-def _amount(count: int, unit: str) -> str:
-    return f"{count} {unit}" + ("" if count == 1 else "s")
-
-
 def _duration(span: timedelta) -> str:
     """`24 hours`, `90 minutes`, `45 seconds`: the largest unit that states it exactly."""
     seconds = int(span.total_seconds())
-    for unit, size in (("hour", 3600), ("minute", 60)):
-        if seconds % size == 0:
-            return _amount(seconds // size, unit)
-    return _amount(seconds, "second")
+    if seconds % 3600 == 0:
+        return ngettext("%(num)d hour", "%(num)d hours", seconds // 3600)
+    if seconds % 60 == 0:
+        return ngettext("%(num)d minute", "%(num)d minutes", seconds // 60)
+    return ngettext("%(num)d second", "%(num)d seconds", seconds)
 
 
 def isoformat_utc(moment: datetime | None) -> str | None:

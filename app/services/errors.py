@@ -5,6 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+
+# Messages are said in the language of the request (docs/i18n.md): the browser app's, and
+# always English for the API and the command line.
+
 
 class ServiceError(Exception):
     """Base of every error a service raises on purpose."""
@@ -31,7 +38,7 @@ class ValidationError(ServiceError):
         if len(fields) == 1:
             ((name, problem),) = fields.items()
             return cls(f"{name}: {problem}", fields)
-        return cls("Some fields are invalid: " + ", ".join(fields), fields)
+        return cls(_("Some fields are invalid: %(names)s", names=", ".join(fields)), fields)
 
 
 @dataclass(frozen=True)
@@ -71,15 +78,26 @@ class PermissionDenied(ServiceError):
     code = "insufficient_permissions"
 
     def __init__(self, scope: str) -> None:
-        super().__init__(f"This action needs the {scope} permission")
+        super().__init__(_("This action needs the %(scope)s permission", scope=scope))
         self.scope = scope
+
+
+#: What NotFound can name, as people say it.
+NOT_FOUND = {
+    "Resource": _l("Not found"),
+    "Task": _l("Task not found"),
+    "User": _l("User not found"),
+    "API key": _l("API key not found"),
+    "Workspace": _l("Workspace not found"),
+}
 
 
 class NotFound(ServiceError):
     code = "not_found"
 
     def __init__(self, what: str = "Resource") -> None:
-        super().__init__(f"{what} not found")
+        known = NOT_FOUND.get(what)
+        super().__init__(str(known) if known is not None else f"{what} not found")
 
 
 class TooManyAttempts(ServiceError):
@@ -90,9 +108,19 @@ class TooManyAttempts(ServiceError):
 
     def __init__(self, retry_after: int, what: str = "failed attempts") -> None:
         minutes = max(1, round(retry_after / 60))
-        super().__init__(
-            f"Too many {what}. Wait {minutes} minute{'s' if minutes > 1 else ''} and try again."
-        )
+        if what == "new API keys":
+            message = ngettext(
+                "Too many new API keys. Wait %(num)d minute and try again.",
+                "Too many new API keys. Wait %(num)d minutes and try again.",
+                minutes,
+            )
+        else:
+            message = ngettext(
+                "Too many failed attempts. Wait %(num)d minute and try again.",
+                "Too many failed attempts. Wait %(num)d minutes and try again.",
+                minutes,
+            )
+        super().__init__(message)
         self.retry_after = retry_after
 
 

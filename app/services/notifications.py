@@ -14,10 +14,12 @@ from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import current_app, has_request_context, request
+from flask_babel import force_locale, gettext
 from itsdangerous import BadData, URLSafeSerializer
 
 from app.config import settings
 from app.extensions import db
+from app.i18n import for_recipient
 from app.models import ApiKey, Notification, Task, User, Workspace
 from app.services import dates, outbox, schedule
 from app.services.accounts import Actor
@@ -56,7 +58,9 @@ def update_settings(
         except ValueError as exc:
             problems["timezone"] = str(exc)
     if default_reminder is not None and default_reminder not in REMINDER_RULES:
-        problems["default_reminder"] = f"must be one of {', '.join(REMINDER_RULES)}"
+        problems["default_reminder"] = gettext(
+            "must be one of %(values)s", values=", ".join(REMINDER_RULES)
+        )
     if problems:
         raise ValidationError.for_fields(problems)
     user.timezone = timezone
@@ -139,9 +143,11 @@ def _render_email(kind: str, user: User, **context) -> tuple[str, str, str]:
         "task_url": lambda task: absolute_url("web.task_edit", task_id=task.id),
         **context,
     }
-    subject = _render(f"email/{kind}_subject.txt", context)
-    text = _render(f"email/{kind}.txt", context)
-    html = _render(f"email/{kind}.html", context)
+    # In the recipient's language, never that of whoever caused the email (docs/i18n.md).
+    with force_locale(for_recipient(user, workspace)):
+        subject = _render(f"email/{kind}_subject.txt", context)
+        text = _render(f"email/{kind}.txt", context)
+        html = _render(f"email/{kind}.html", context)
     return " ".join(subject.split()), text, html
 
 

@@ -23,6 +23,9 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 from dateutil import rrule
+from flask_babel import gettext, ngettext
+
+from app.i18n import format_day, weekday_names
 
 FREQUENCIES: dict[str, Literal[0, 1, 2, 3, 4, 5, 6]] = {
     "DAILY": rrule.DAILY,
@@ -63,30 +66,39 @@ class Recurrence:
         return ";".join(parts)
 
     def describe(self) -> str:
-        """ "Every 2 weeks on Mon, Wed" — the list's and the form's words for it."""
-        unit = {"DAILY": "day", "WEEKLY": "week", "MONTHLY": "month", "YEARLY": "year"}
-        text = (
-            f"Every {unit[self.freq]}"
-            if self.interval == 1
-            else (f"Every {self.interval} {unit[self.freq]}s")
-        )
+        """ "Every 2 weeks on Mon, Wed" — the list's and the form's words for it, in the
+        language of the page (docs/i18n.md)."""
+        every = {
+            "DAILY": ngettext("Every day", "Every %(num)d days", self.interval),
+            "WEEKLY": ngettext("Every week", "Every %(num)d weeks", self.interval),
+            "MONTHLY": ngettext("Every month", "Every %(num)d months", self.interval),
+            "YEARLY": ngettext("Every year", "Every %(num)d years", self.interval),
+        }
+        text = every[self.freq]
         if self.by_day:
-            names = dict(
-                zip(WEEKDAYS, ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"), strict=True)
-            )
-            text += " on " + ", ".join(names[d] for d in self.by_day)
+            names = dict(zip(WEEKDAYS, weekday_names(), strict=True))
+            days = ", ".join(names[d] for d in self.by_day)
+            text = gettext("%(every)s on %(days)s", every=text, days=days)
         if self.by_month_day is not None:
-            text += f" on day {self.by_month_day}"
+            text = gettext("%(every)s on day %(day)s", every=text, day=self.by_month_day)
         if self.until is not None:
-            text += f", until {self.until.isoformat()}"
+            text = gettext("%(rule)s, until %(day)s", rule=text, day=format_day(self.until))
         if self.count is not None:
-            text += f", {self.count} more time{'s' if self.count != 1 else ''}"
+            more = ngettext("%(num)d more time", "%(num)d more times", self.count)
+            text = gettext("%(rule)s, %(more)s", rule=text, more=more)
         return text
 
 
 def _number(part: str, value: str, low: int, high: int) -> int:
     if not value.isdigit() or not low <= int(value) <= high:
-        raise RecurrenceError(f"{part} must be a whole number from {low} to {high}")
+        raise RecurrenceError(
+            gettext(
+                "%(part)s must be a whole number from %(low)d to %(high)d",
+                part=part,
+                low=low,
+                high=high,
+            )
+        )
     return int(value)
 
 
@@ -95,9 +107,9 @@ def parse(text: str) -> Recurrence:
     values = _parts(text)
     freq = values.get("FREQ")
     if freq is None:
-        raise RecurrenceError("FREQ is required (DAILY, WEEKLY, MONTHLY or YEARLY)")
+        raise RecurrenceError(gettext("FREQ is required (DAILY, WEEKLY, MONTHLY or YEARLY)"))
     if freq not in FREQUENCIES:
-        raise RecurrenceError("FREQ must be DAILY, WEEKLY, MONTHLY or YEARLY")
+        raise RecurrenceError(gettext("FREQ must be DAILY, WEEKLY, MONTHLY or YEARLY"))
     rule = Recurrence(freq)
     if "INTERVAL" in values:
         rule = replace(rule, interval=_number("INTERVAL", values["INTERVAL"], 1, MAX_NUMBER))
@@ -105,10 +117,10 @@ def parse(text: str) -> Recurrence:
         rule = replace(rule, by_day=_by_day(freq, values["BYDAY"]))
     if "BYMONTHDAY" in values:
         if freq != "MONTHLY":
-            raise RecurrenceError("BYMONTHDAY is only supported with FREQ=MONTHLY")
+            raise RecurrenceError(gettext("BYMONTHDAY is only supported with FREQ=MONTHLY"))
         rule = replace(rule, by_month_day=_number("BYMONTHDAY", values["BYMONTHDAY"], 1, 31))
     if "UNTIL" in values and "COUNT" in values:
-        raise RecurrenceError("give UNTIL or COUNT, not both")
+        raise RecurrenceError(gettext("give UNTIL or COUNT, not both"))
     if "UNTIL" in values:
         rule = replace(rule, until=_until(values["UNTIL"]))
     if "COUNT" in values:
@@ -122,27 +134,39 @@ def _parts(text: str) -> dict[str, str]:
     if body.upper().startswith("RRULE:"):
         body = body[6:]
     if not body:
-        raise RecurrenceError("is empty; give e.g. FREQ=WEEKLY;BYDAY=MO")
+        raise RecurrenceError(gettext("is empty; give e.g. FREQ=WEEKLY;BYDAY=MO"))
     values: dict[str, str] = {}
     for piece in body.split(";"):
         name, sep, value = piece.partition("=")
         name, value = name.strip().upper(), value.strip().upper()
         if not sep or not name:
-            raise RecurrenceError(f"{piece!r} is not NAME=VALUE")
+            raise RecurrenceError(gettext("%(piece)r is not NAME=VALUE", piece=piece))
         if name not in PARTS:
-            raise RecurrenceError(f"{name} is not supported (supported: {', '.join(PARTS)})")
+            raise RecurrenceError(
+                gettext(
+                    "%(name)s is not supported (supported: %(parts)s)",
+                    name=name,
+                    parts=", ".join(PARTS),
+                )
+            )
         if name in values:
-            raise RecurrenceError(f"{name} is given twice")
+            raise RecurrenceError(gettext("%(name)s is given twice", name=name))
         values[name] = value
     return values
 
 
 def _by_day(freq: str, value: str) -> tuple[str, ...]:
     if freq != "WEEKLY":
-        raise RecurrenceError("BYDAY is only supported with FREQ=WEEKLY")
+        raise RecurrenceError(gettext("BYDAY is only supported with FREQ=WEEKLY"))
     days = [d.strip() for d in value.split(",")]
     if not days or any(d not in WEEKDAYS for d in days):
-        raise RecurrenceError(f"BYDAY takes weekdays {','.join(WEEKDAYS)} (got {value})")
+        raise RecurrenceError(
+            gettext(
+                "BYDAY takes weekdays %(days)s (got %(value)s)",
+                days=",".join(WEEKDAYS),
+                value=value,
+            )
+        )
     return tuple(sorted(set(days), key=WEEKDAYS.index))
 
 
@@ -154,7 +178,7 @@ def _until(value: str) -> date:
             return datetime.strptime(value, "%Y%m%dT%H%M%SZ").date()
     except ValueError:
         pass
-    raise RecurrenceError("UNTIL must be a date YYYYMMDD (or YYYYMMDDTHHMMSSZ)")
+    raise RecurrenceError(gettext("UNTIL must be a date YYYYMMDD (or YYYYMMDDTHHMMSSZ)"))
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from rapidfuzz import fuzz, process
 
 from app import kinds
@@ -37,6 +39,15 @@ NAME_SCORERS = ((fuzz.token_sort_ratio, 1.0, False), (fuzz.token_set_ratio, 0.95
 
 #: Kind key → model (app/kinds.py).
 MODELS: dict[str, type[NamedRecord]] = kinds.MODELS
+
+
+#: What a name that matches no record of a kind gets told (`query` is the name as typed).
+NO_MATCH = {
+    "contact": _l("no contact matches %(query)r"),
+    "company": _l("no company matches %(query)r"),
+    "deal": _l("no deal matches %(query)r"),
+    "event": _l("no event matches %(query)r"),
+}
 
 
 def name_scorers(kind: str) -> search_index.Scorers:
@@ -105,7 +116,7 @@ def resolve_name(
     """
     key = name_key(query)
     if not key:
-        raise ValidationError.for_fields({field: "must not be empty"})
+        raise ValidationError.for_fields({field: _("must not be empty")})
     if company_id is not None:
         names = _names(kind, workspace_id, company_id)
         try:
@@ -161,7 +172,7 @@ def _resolve_among(
     if clear and first in (None, ranked[0].id):
         return ranked[0].id
     if not ranked and first is None:
-        raise ValidationError.for_fields({field: f"no {kind} matches {query.strip()!r}"})
+        raise ValidationError.for_fields({field: str(NO_MATCH[kind]) % {"query": query.strip()}})
     if not ranked:  # offered, though not close enough to take: let the caller choose
         ranked = [Match(record_id, score) for record_id, _how, score in suggestions]
     candidates = ranked[:MAX_CANDIDATES]

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
+
+from flask_babel import lazy_gettext as _l
 
 #: The wall-clock time a date-only task counts as due, and "morning of the due day".
 DATE_ONLY_DUE_TIME = time(8, 0)
@@ -21,7 +24,8 @@ class ReminderRule:
     """One choice of the form: its API name, label, and how far before the due moment."""
 
     name: str
-    label: str
+    #: A lazy translation: said in the language of the page or email that shows it.
+    label: Any
     #: Exact time before the due moment; for `calendar_days` whole days of wall-clock time.
     before: timedelta = timedelta(0)
     calendar_days: int = 0
@@ -33,11 +37,11 @@ class ReminderRule:
 REMINDER_RULES: dict[str, ReminderRule] = {
     rule.name: rule
     for rule in (
-        ReminderRule("at_due", "At due time"),
-        ReminderRule("15m_before", "15 minutes before", before=timedelta(minutes=15)),
-        ReminderRule("1h_before", "1 hour before", before=timedelta(hours=1)),
-        ReminderRule("1d_before", "1 day before", calendar_days=1),
-        ReminderRule("morning", "Morning of the due day (08:00)", morning=True),
+        ReminderRule("at_due", _l("At due time")),
+        ReminderRule("15m_before", _l("15 minutes before"), before=timedelta(minutes=15)),
+        ReminderRule("1h_before", _l("1 hour before"), before=timedelta(hours=1)),
+        ReminderRule("1d_before", _l("1 day before"), calendar_days=1),
+        ReminderRule("morning", _l("Morning of the due day (08:00)"), morning=True),
     )
 }
 

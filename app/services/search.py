@@ -28,6 +28,7 @@ from rapidfuzz.distance import OSA
 
 from app import kinds
 from app.extensions import db
+from app.i18n import format_moment
 from app.models import Company, Contact, Deal, Event, NamedRecord
 from app.services import matching, search_index
 from app.services.text import fold_name, name_key
@@ -169,9 +170,8 @@ def record_context(record: NamedRecord, tz=None) -> str:
 
 
 def format_event_start(moment: datetime, tz=None) -> str:
-    """`Tue 10 Mar 2026, 09:00` in the workspace's zone."""
-    local = moment.astimezone(tz) if tz else moment
-    return f"{local:%a} {local.day} {local:%b %Y, %H:%M}"
+    """`Tue 10 Mar 2026, 09:00` in the workspace's zone (and the page's language)."""
+    return format_moment(moment, tz, weekday=True)
 
 
 #: A fuzzy hit's score is the best of: the whole name as typed (`ratio`) and with its words

@@ -11,6 +11,8 @@ import uuid
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from flask_babel import gettext as _
+
 from app.models import Task
 from app.services import dates
 from app.services import tasks as task_service
@@ -43,9 +45,13 @@ def target_day(choice: str, today: date, picked: date | None = None) -> date:
         return today + timedelta(days=7)
     if choice == "date":
         if picked is None:
-            raise ValidationError.for_fields({"until": "Pick a date to snooze to"})
+            raise ValidationError.for_fields({"until": _("Pick a date to snooze to")})
         return picked
-    raise ValidationError.for_fields({"until": f"must be one of {', '.join(SNOOZE_CHOICES)}"})
+    raise ValidationError.for_fields({"until": _one_of(SNOOZE_CHOICES)})
+
+
+def _one_of(values) -> str:
+    return _("must be one of %(values)s", values=", ".join(values))
 
 
 def available_choices(task: Task, now: datetime, tz: ZoneInfo) -> tuple[str, ...]:
@@ -63,7 +69,7 @@ def snoozed_due(
         moment = later_today(now, tz) if task.due_at is not None else None
         if moment is None:
             raise ValidationError.for_fields(
-                {"until": "Later today is only for tasks with a time, until the evening"}
+                {"until": _("Later today is only for tasks with a time, until the evening")}
             )
         return moment.isoformat()
     day = target_day(choice, now.astimezone(tz).date(), picked)
@@ -77,13 +83,15 @@ def parse_choice(choice: str | None, picked: str | None) -> tuple[str, date | No
     """A door's raw values as (choice, picked day); a ValidationError names what is wrong."""
     choice = (choice or "").strip()
     if choice not in SNOOZE_CHOICES:
-        raise ValidationError.for_fields({"until": f"must be one of {', '.join(SNOOZE_CHOICES)}"})
+        raise ValidationError.for_fields({"until": _one_of(SNOOZE_CHOICES)})
     day = None
     if choice == "date":
         try:
             day = dates.parse_date((picked or "").strip())
         except ValueError as exc:
-            raise ValidationError.for_fields({"until": f"Pick a real date ({exc})"}) from exc
+            raise ValidationError.for_fields(
+                {"until": _("Pick a real date (%(problem)s)", problem=exc)}
+            ) from exc
     return choice, day
 
 

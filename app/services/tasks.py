@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from flask_babel import gettext as _
 from itsdangerous import BadData, URLSafeSerializer
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.interfaces import LoaderOption
@@ -101,7 +102,7 @@ class _Fields:
         if value is None:
             return None
         if not isinstance(value, str):
-            self.problems[name] = "must be a string"
+            self.problems[name] = _("must be a string")
             return None
         problem = text_problem(value)
         if problem:
@@ -109,14 +110,18 @@ class _Fields:
             return None
         value = value.strip()
         if max_length is not None and len(value) > max_length:
-            self.problems[name] = f"must be at most {max_length} characters (got {len(value)})"
+            self.problems[name] = _(
+                "must be at most %(max)d characters (got %(length)d)",
+                max=max_length,
+                length=len(value),
+            )
             return None
         return value or None
 
     def choice(self, name: str, allowed: tuple[str, ...]) -> str | None:
         value = self.string(name)
         if value is not None and value not in allowed:
-            self.problems[name] = f"must be one of {', '.join(allowed)}"
+            self.problems[name] = _("must be one of %(values)s", values=", ".join(allowed))
             return None
         return value
 
@@ -127,7 +132,7 @@ class _Fields:
         try:
             return uuid.UUID(value)
         except ValueError:
-            self.problems[name] = "is not a valid UUID"
+            self.problems[name] = _("is not a valid UUID")
             return None
 
     def parsed(self, name: str, parse) -> Any:
@@ -140,7 +145,7 @@ class _Fields:
             self.problems[name] = str(exc)
             return None
         except OverflowError:  # e.g. 9999-12-31T23:00:00-05:00 is past year 9999 in UTC
-            self.problems[name] = "is out of the supported range (years 1 to 9999)"
+            self.problems[name] = _("is out of the supported range (years 1 to 9999)")
             return None
 
     def fail_if_any(self) -> None:
@@ -156,11 +161,11 @@ def text_problem(value: str) -> str | None:
     makes the rule the same on either database instead of a 500 on one of them.
     """
     if "\x00" in value:
-        return "must not contain NUL characters"
+        return _("must not contain NUL characters")
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
-        return "is not valid Unicode text"
+        return _("is not valid Unicode text")
     return None
 
 
@@ -195,7 +200,7 @@ def create_task(
     values = _read_values(fields, actor.workspace_id, tz)
     given_created = fields.parsed("created_date", lambda v: dates.parse_instant(v, tz))
     if values.get("title") is None and "title" not in fields.problems:
-        fields.problems["title"] = "is required"
+        fields.problems["title"] = _("is required")
     if fields.problems and not _names_any_parent(payload):
         # Report a missing link together with the other problems, not on the next try.
         fields.problems[PARENT_FIELD] = ORPHAN_MESSAGE
@@ -258,9 +263,9 @@ def update_task(
     fields = _Fields(payload)
     values = _read_values(fields, actor.workspace_id, workspace_zone(actor.workspace_id))
     if "title" in payload and values.get("title") is None and "title" not in fields.problems:
-        fields.problems["title"] = "is required"
+        fields.problems["title"] = _("is required")
     if "status" in payload and values.get("status") is None and "status" not in fields.problems:
-        fields.problems["status"] = f"must be one of {', '.join(TASK_STATUSES)}"
+        fields.problems["status"] = _("must be one of %(values)s", values=", ".join(TASK_STATUSES))
     fields.fail_if_any()
     _resolve_names(payload, values, actor.workspace_id)
     _require_parent({name: values.get(name, getattr(task, name)) for name in PARENT_LINKS})
@@ -293,7 +298,7 @@ def update_task(
 def _require_due_for_recurrence(merged: Mapping[str, Any]) -> None:
     if merged.get("recurrence") and merged.get("due_date") is None:
         raise ValidationError.for_fields(
-            {"recurrence": "must come with a due date (the first occurrence's)"}
+            {"recurrence": _("must come with a due date (the first occurrence's)")}
         )
 
 
@@ -508,7 +513,7 @@ def _read_values(fields: _Fields, workspace_id: uuid.UUID, tz) -> dict[str, Any]
     if "assignee_id" in present:
         assignee_id = fields.uuid("assignee_id")
         if assignee_id is not None and not _active_user(assignee_id, workspace_id):
-            fields.problems["assignee_id"] = "is not an active user of your workspace"
+            fields.problems["assignee_id"] = _("is not an active user of your workspace")
         values["assignee_id"] = assignee_id
     if "remind_at" in present:
         values["remind_at"] = fields.parsed("remind_at", lambda v: dates.parse_instant(v, tz))
@@ -518,7 +523,7 @@ def _read_values(fields: _Fields, workspace_id: uuid.UUID, tz) -> dict[str, Any]
     if "reminder" in present:
         values["remind_rule"] = fields.choice("reminder", tuple(reminders.REMINDER_RULES))
         if fields.given("reminder") and fields.given("remind_at"):
-            fields.problems["reminder"] = (
+            fields.problems["reminder"] = _(
                 "give either reminder (relative to the due date) or remind_at, not both"
             )
     values.update(_read_links(fields, workspace_id))
@@ -545,7 +550,7 @@ def _settle_reminder(
     if due_day is None:
         if payload.get("reminder") is not None:
             raise ValidationError.for_fields(
-                {"reminder": "must come with a due date; give remind_at for a fixed time"}
+                {"reminder": _("must come with a due date; give remind_at for a fixed time")}
             )
         values["remind_at"] = None
         return
@@ -556,7 +561,7 @@ def _settle_reminder(
         values["remind_at"] = reminders.remind_at_for(rule, due_day, merged.get("due_at"), tz)
     except (OverflowError, ValueError):  # e.g. "1 day before" 0001-01-01
         raise ValidationError.for_fields(
-            {"reminder": "falls outside the supported dates (years 1 to 9999)"}
+            {"reminder": _("falls outside the supported dates (years 1 to 9999)")}
         ) from None
     values["remind_rule"] = rule
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import flash, make_response, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from app.extensions import db
@@ -52,7 +53,7 @@ def account_password():
         return render_account(form, {"current_password": error.message}, 429)
     # The generation moved on: this session ends too unless it is started again.
     login_user(user)
-    flash("Your password is changed. Every other session of yours has ended.", "success")
+    flash(_("Your password is changed. Every other session of yours has ended."), "success")
     return redirect(url_for("web.account"), code=303)
 
 
@@ -61,5 +62,5 @@ def account_sign_out_everywhere():
     """End every session of the signed-in user, this one included."""
     sessions.end_all_sessions(current_user._get_current_object())
     logout_user()
-    flash("You are signed out everywhere: in every browser and on every device.", "success")
+    flash(_("You are signed out everywhere: in every browser and on every device."), "success")
     return redirect(url_for("web.login"), code=303)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
@@ -21,7 +23,7 @@ PUBLIC_ENDPOINTS = frozenset(
 )
 
 login_manager.login_view = "web.login"
-login_manager.login_message = "Please log in to see that page."
+login_manager.login_message = _l("Please log in to see that page.")
 login_manager.login_message_category = "info"
 
 
@@ -45,7 +47,7 @@ def unauthorized() -> Response:
     target = url_for("web.login", next=page_url())
     if request.headers.get("HX-Request") == "true":
         return Response(status=204, headers={"HX-Redirect": target})
-    flash(login_manager.login_message, login_manager.login_message_category)
+    flash(str(login_manager.login_message), login_manager.login_message_category)
     return redirect(target)
 
 
@@ -77,7 +79,7 @@ def login():
                 login_user(user)
                 return redirect(safe_next(form.next.data) or url_for("web.task_list"), code=303)
             # One message for every wrong part, so the form does not reveal who has an account.
-            error = "Wrong email or password. Check both and try again."
+            error = _("Wrong email or password. Check both and try again.")
     if request.method == "POST" and status == 200:
         status = form_error_status()
     return render_template("auth/login.html", form=form, error=error), status
@@ -93,7 +95,7 @@ def logout() -> Response:
     """
     sessions.end_all_sessions(current_user._get_current_object())
     logout_user()
-    flash("You are logged out.", "success")
+    flash(_("You are logged out."), "success")
     return redirect(url_for("web.login"), code=303)
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from flask_babel import LazyString
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -26,6 +28,7 @@ from wtforms import (
 from wtforms.validators import InputRequired
 
 from app import kinds
+from app.i18n import current_language
 from app.services import recurrence as recurrence_rules
 from app.services.accounts import API_KEY_NAME_MAX, KNOWN_SCOPES
 from app.services.dates import CREATED_DATE_WINDOW
@@ -49,7 +52,7 @@ def choices(pairs) -> list:
 
 
 STATUS_CHOICES = choices(TaskStatus.pairs())
-PRIORITY_CHOICES = choices([("", "No priority"), *TaskPriority.pairs()])
+PRIORITY_CHOICES = choices([("", _l("No priority")), *TaskPriority.pairs()])
 #: The form's reminder choice for "at this exact time" (the API's `remind_at`).
 CUSTOM_REMINDER = "custom"
 #: "My default": the field is left out, so the service applies the user's default reminder
@@ -59,37 +62,32 @@ DEFAULT_REMINDER = "default"
 
 def reminder_choices(default_rule: str | None = None) -> list:
     """The reminder select; with `default_rule`, a first choice that names the default."""
-    first = [("", "No reminder")]
+    first = [("", _("No reminder"))]
     if default_rule in REMINDER_RULES:
-        label = REMINDER_RULES[default_rule].label
-        first = [(DEFAULT_REMINDER, f"My default ({label[:1].lower()}{label[1:]})"), *first]
+        label = str(REMINDER_RULES[default_rule].label)
+        if current_language() == "en":  # "My default (1 hour before)"; German nouns keep caps
+            label = label[:1].lower() + label[1:]
+        first = [(DEFAULT_REMINDER, _("My default (%(rule)s)", rule=label)), *first]
     return choices(
         first
         + [(rule.name, rule.label) for rule in REMINDER_RULES.values()]
-        + [(CUSTOM_REMINDER, "At a time I choose")]
+        + [(CUSTOM_REMINDER, _("At a time I choose"))]
     )
 
 
 REPEAT_CHOICES = choices(
     [
-        ("", "Does not repeat"),
-        ("DAILY", "Daily"),
-        ("WEEKLY", "Weekly"),
-        ("MONTHLY", "Monthly"),
-        ("YEARLY", "Yearly"),
+        ("", _l("Does not repeat")),
+        ("DAILY", _l("Daily")),
+        ("WEEKLY", _l("Weekly")),
+        ("MONTHLY", _l("Monthly")),
+        ("YEARLY", _l("Yearly")),
     ]
 )
-WEEKDAY_CHOICES = choices(
-    list(
-        zip(
-            recurrence_rules.WEEKDAYS,
-            ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
-            strict=True,
-        )
-    )
-)
+#: The weekdays a weekly rule may name (the form shows their names in the page's language).
+WEEKDAY_CHOICES = choices([(day, day) for day in recurrence_rules.WEEKDAYS])
 REPEAT_END_CHOICES = choices(
-    [("", "Never"), ("until", "On a date"), ("count", "After a number of times")]
+    [("", _l("Never")), ("until", _l("On a date")), ("count", _l("After a number of times"))]
 )
 
 
@@ -150,6 +148,13 @@ def combine_due(day: str | None, time: str | None) -> str | None:
     return day
 
 
+#: What the form says when a deal or event was typed but not picked.
+CHOOSE_FROM_SUGGESTIONS = {
+    "deal": _l("Choose a deal from the suggestions, or clear the text."),
+    "event": _l("Choose an event from the suggestions, or clear the text."),
+}
+
+
 class MultiCheckboxField(SelectMultipleField):
     """Several choices as checkboxes (a fieldset of them, not a multi-select box)."""
 
@@ -158,44 +163,48 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("Email", validators=[InputRequired()])
-    password = PasswordField("Password", validators=[InputRequired()])
+    email = EmailField(_l("Email"), validators=[InputRequired()])
+    password = PasswordField(_l("Password"), validators=[InputRequired()])
     next = HiddenField()
 
 
 class TaskForm(FlaskForm):
     """Every field of docs/rules.md §2 as people enter it; `payload` turns it into the API's."""
 
-    title = StringField("Title", render_kw={"maxlength": TITLE_MAX})
-    description = TextAreaField("Description")
+    title = StringField(_l("Title"), render_kw={"maxlength": TITLE_MAX})
+    description = TextAreaField(_l("Description"))
     status = SelectField(
-        "Status", choices=STATUS_CHOICES, default=TaskStatus.OPEN.value, validate_choice=False
+        _l("Status"), choices=STATUS_CHOICES, default=TaskStatus.OPEN.value, validate_choice=False
     )
-    priority = SelectField("Priority", choices=PRIORITY_CHOICES, validate_choice=False)
-    task_type = StringField("Type", render_kw={"maxlength": TASK_TYPE_MAX})
-    due_date = StringField("Due date")
-    due_time = StringField("Time (optional)")
-    assignee_id = SelectField("Assignee", choices=[], validate_choice=False)
-    reminder = SelectField("Reminder", choices=reminder_choices(), validate_choice=False)
-    remind_at = StringField("Reminder time")
-    repeat = SelectField("How often", choices=REPEAT_CHOICES, validate_choice=False)
-    repeat_interval = StringField("Every", default="1")
+    priority = SelectField(_l("Priority"), choices=PRIORITY_CHOICES, validate_choice=False)
+    task_type = StringField(_l("Type"), render_kw={"maxlength": TASK_TYPE_MAX})
+    due_date = StringField(_l("Due date"))
+    due_time = StringField(_l("Time (optional)"))
+    assignee_id = SelectField(_l("Assignee"), choices=[], validate_choice=False)
+    reminder = SelectField(_l("Reminder"), choices=reminder_choices(), validate_choice=False)
+    remind_at = StringField(_l("Reminder time"))
+    repeat = SelectField(_l("How often"), choices=REPEAT_CHOICES, validate_choice=False)
+    repeat_interval = StringField(_l("Every"), default="1")
     repeat_days = MultiCheckboxField(
-        "On", choices=WEEKDAY_CHOICES, default=[], validate_choice=False
+        _l("On"), choices=WEEKDAY_CHOICES, default=[], validate_choice=False
     )
-    repeat_month_day = StringField("On day of the month")
-    repeat_end = SelectField("Ends", choices=REPEAT_END_CHOICES, validate_choice=False)
-    repeat_until = StringField("Last date")
-    repeat_count = StringField("Times")
+    repeat_month_day = StringField(_l("On day of the month"))
+    repeat_end = SelectField(_l("Ends"), choices=REPEAT_END_CHOICES, validate_choice=False)
+    repeat_until = StringField(_l("Last date"))
+    repeat_count = StringField(_l("Times"))
     created_date = StringField(
-        "Created (optional)",
-        description="Leave empty to use the current time. A date within "
-        f"{CREATED_DATE_WINDOW.describe()} is kept as given.",
+        _l("Created (optional)"),
+        description=_l(
+            "Leave empty to use the current time. A date within %(window)s is kept as given.",
+            window=LazyString(CREATED_DATE_WINDOW.describe),
+        ),
     )
     next = HiddenField()
 
     def set_assignees(self, users: list) -> None:
-        self.assignee_id.choices = choices([("", "Nobody")] + [(str(u.id), u.name) for u in users])
+        self.assignee_id.choices = choices(
+            [("", _("Nobody"))] + [(str(u.id), u.name) for u in users]
+        )
 
     def due_value(self) -> str | None:
         return combine_due(self.due_date.data, self.due_time.data)
@@ -204,16 +213,18 @@ class TaskForm(FlaskForm):
         """What this form cannot even hand to the service (the service checks the rest)."""
         problems = {}
         if strip_or_none(self.due_time.data) and not strip_or_none(self.due_date.data):
-            problems["due_time"] = "Give a due date for this time, or clear the time."
+            problems["due_time"] = _("Give a due date for this time, or clear the time.")
         for kind, id_field, text_field, _segment in LINKS:
             if kind in NAME_FIELDS:
                 continue
             if strip_or_none(getattr(self, text_field).data) and not strip_or_none(
                 getattr(self, id_field).data
             ):
-                problems[id_field] = f"Choose a {kind} from the suggestions, or clear the text."
+                problems[id_field] = str(CHOOSE_FROM_SUGGESTIONS[kind])
         if self.reminder.data == CUSTOM_REMINDER and not strip_or_none(self.remind_at.data):
-            problems["remind_at"] = "Give the reminder's date and time, or choose another reminder."
+            problems["remind_at"] = _(
+                "Give the reminder's date and time, or choose another reminder."
+            )
         return problems
 
     def reminder_values(self) -> dict[str, Any]:
@@ -301,19 +312,19 @@ def timezone_choices() -> list[tuple[str, str]]:
 
 class NotificationSettingsForm(FlaskForm):
     language = SelectField(_l("Language"), choices=[], validate_choice=False)
-    timezone = SelectField("Time zone", choices=[], validate_choice=False)
-    default_reminder = SelectField("Default reminder for new tasks", validate_choice=False)
-    notify_reminders = BooleanField("Reminder emails")
-    notify_digest = BooleanField("Morning digest at 08:00")
-    notify_assignments = BooleanField("When someone assigns me a task")
+    timezone = SelectField(_l("Time zone"), choices=[], validate_choice=False)
+    default_reminder = SelectField(_l("Default reminder for new tasks"), validate_choice=False)
+    notify_reminders = BooleanField(_l("Reminder emails"))
+    notify_digest = BooleanField(_l("Morning digest at 08:00"))
+    notify_assignments = BooleanField(_l("When someone assigns me a task"))
 
 
 class ApiKeyForm(FlaskForm):
     name = StringField(
-        "Name", validators=[InputRequired()], render_kw={"maxlength": API_KEY_NAME_MAX}
+        _l("Name"), validators=[InputRequired()], render_kw={"maxlength": API_KEY_NAME_MAX}
     )
     scopes = MultiCheckboxField(
-        "Scopes",
+        _l("Scopes"),
         choices=choices([(scope, scope) for scope in KNOWN_SCOPES]),
         default=list(KNOWN_SCOPES),
         validate_choice=False,
@@ -323,6 +334,6 @@ class ApiKeyForm(FlaskForm):
 class ChangePasswordForm(FlaskForm):
     """Carries what people type; `accounts.change_password` checks every rule."""
 
-    current_password = PasswordField("Current password")
-    new_password = PasswordField("New password")
-    confirm_password = PasswordField("New password, again")
+    current_password = PasswordField(_l("Current password"))
+    new_password = PasswordField(_l("New password"))
+    confirm_password = PasswordField(_l("New password, again"))

@@ -8,18 +8,23 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from flask import flash, g, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
 
+from app import kinds
 from app.errors import render_page
 from app.extensions import db
+from app.i18n import format_day, format_moment, weekday_names
 from app.models import Workspace
 from app.services import tasks as task_service
 from app.services.accounts import MANAGE, READ, WRITE, Actor
 from app.services.errors import NotFound, PermissionDenied
+from app.services.recurrence import WEEKDAYS
 from app.services.tasks import TaskFilters
-from app.vocabulary import TaskPriority, TaskStatus
+from app.vocabulary import TaskPriority, TaskStatus, UserRole
 from app.web import bp
 
 
@@ -143,19 +148,102 @@ def my_due_count() -> int:
 
 @bp.app_template_filter("local_datetime")
 def local_datetime(moment: datetime | None, fmt: str = "long") -> str:
-    """An instant in the workspace's zone: `10 Mar 2026, 09:00` (or `2026-03-10T09:00`)."""
+    """An instant in the workspace's zone, in the page's language: `10 Mar 2026, 09:00`,
+    `10. März 2026, 09:00` (or, for an input's value, always `2026-03-10T09:00`)."""
     if moment is None:
         return ""
     local = moment.astimezone(workspace_zone()) if current_user.is_authenticated else moment
     if fmt == "input":  # the value of an <input type="datetime-local">
         return local.strftime("%Y-%m-%dT%H:%M")
-    return f"{local.day} {local:%b %Y, %H:%M}"
+    return format_moment(local)
 
 
 @bp.app_template_filter("nice_date")
 def nice_date(day: date | None) -> str:
-    """`Tue 10 Mar 2026`."""
-    return "" if day is None else f"{day:%a} {day.day} {day:%b %Y}"
+    """`Tue 10 Mar 2026`, `Di., 10. März 2026`."""
+    return format_day(day)
+
+
+@bp.app_template_filter("kind_label")
+def kind_label(kind: str | None) -> str:
+    """`Contact` for `contact`: a record kind as people name it (app/kinds.py)."""
+    record_kind = kinds.BY_KEY.get(kind or "")
+    return str(record_kind.label) if record_kind else kind or ""
+
+
+@bp.app_template_filter("role_label")
+def role_label(role: str | None) -> str:
+    return UserRole.label_of(role)
+
+
+#: The sentences about one kind of record, whole, so each language can word them.
+KIND_TEXTS = {
+    "contact": {
+        "search": _l("Type to search contacts"),
+        "which": _l("Which contact did you mean?"),
+        "all_tasks": _l("All tasks of this contact"),
+        "no_tasks": _l("No tasks for this contact yet."),
+    },
+    "company": {
+        "search": _l("Type to search companies"),
+        "which": _l("Which company did you mean?"),
+        "all_tasks": _l("All tasks of this company"),
+        "no_tasks": _l("No tasks for this company yet."),
+    },
+    "deal": {
+        "search": _l("Type to search deals"),
+        "which": _l("Which deal did you mean?"),
+        "all_tasks": _l("All tasks of this deal"),
+        "no_tasks": _l("No tasks for this deal yet."),
+    },
+    "event": {
+        "search": _l("Type to search events"),
+        "which": _l("Which event did you mean?"),
+        "all_tasks": _l("All tasks of this event"),
+        "no_tasks": _l("No tasks for this event yet."),
+    },
+}
+
+
+@bp.app_template_global()
+def ui_texts() -> dict[str, str]:
+    """What the small scripts say (static/js/), in the page's language: read from the
+    body's `data-texts`; `{n}`, `{status}` and `{label}` are filled in by the script."""
+    return {
+        "error403": _("You don't have permission to do that."),
+        "error404": _("That task no longer exists. Reload the page to see the current list."),
+        "error409": _("Someone else changed this at the same time. Reload and try again."),
+        "error429": _("Too many requests. Wait a moment and try again."),
+        "error503": _("The database can't be reached right now. Try again shortly."),
+        "errorOther": _("That didn't work (error {status}). Reload the page and try again."),
+        "offline": _("The server can't be reached. Check your connection and try again."),
+        "remove": _("Remove {label}"),
+        "linkRemoved": _("Link removed"),
+        "oneSuggestion": _("1 suggestion"),
+        "suggestions": _("{n} suggestions"),
+        "noMatches": _("No matches"),
+    }
+
+
+@bp.app_template_global()
+def search_placeholder(kind: str) -> str:
+    return str(KIND_TEXTS[kind]["search"])
+
+
+@bp.app_template_global()
+def which_did_you_mean(kind: str) -> str:
+    return str(KIND_TEXTS[kind]["which"])
+
+
+@bp.app_template_global()
+def record_texts(kind: str) -> dict[str, str]:
+    return {key: str(text) for key, text in KIND_TEXTS[kind].items()}
+
+
+@bp.app_template_global()
+def weekday_choices() -> list[tuple[str, str]]:
+    """(RRULE day, its name in the page's language), Monday first."""
+    return list(zip(WEEKDAYS, weekday_names(), strict=True))
 
 
 @bp.app_template_filter("status_label")
@@ -188,11 +276,11 @@ def task_type_label(task_type: str | None) -> str:
 def permission_denied(error: PermissionDenied):
     db.session.rollback()
     return render_page(
-        403, "Not allowed", "Your role does not allow this. Ask an admin of your workspace."
+        403, _("Not allowed"), _("Your role does not allow this. Ask an admin of your workspace.")
     )
 
 
 @bp.errorhandler(NotFound)
 def not_found(error: NotFound):
     db.session.rollback()
-    return render_page(404, "Not found", f"{error.message}.")
+    return render_page(404, _("Not found"), f"{error.message}.")

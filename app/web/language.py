@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import redirect, request, session, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -25,4 +27,16 @@ def choose_language() -> Response:
         session[SESSION_KEY] = language
         if current_user.is_authenticated:
             accounts.set_language(current_user._get_current_object(), language)
-    return redirect(safe_next(request.form.get("next")) or url_for("web.task_list"), code=303)
+    target = _same_page(request.form.get("next"))
+    return redirect(target or url_for("web.task_list"), code=303)
+
+
+def _same_page(path: str | None) -> str | None:
+    """The page the switch was pressed on: the form's path, with the query the Referer
+    shows for that same path (a filtered list stays filtered); never another site."""
+    path = safe_next(path)
+    referrer = urlsplit(request.referrer or "")
+    if path and referrer.netloc == request.host and referrer.path == urlsplit(path).path:
+        with_query = referrer.path + (f"?{referrer.query}" if referrer.query else "")
+        return safe_next(with_query) or path
+    return path

@@ -25,10 +25,10 @@ def notification_settings():
     form = NotificationSettingsForm(obj=current_user if request.method == "GET" else None)
     form.language.choices = choices([("", _("Language of your browser")), *LANGUAGES.items()])
     form.timezone.choices = choices(
-        [("", f"Workspace default ({workspace.timezone})"), *timezone_choices()]
+        [("", _("Workspace default (%(zone)s)", zone=workspace.timezone)), *timezone_choices()]
     )
     form.default_reminder.choices = choices(
-        [("", "No reminder")] + [(rule.name, rule.label) for rule in REMINDER_RULES.values()]
+        [("", _("No reminder"))] + [(rule.name, rule.label) for rule in REMINDER_RULES.values()]
     )
     errors: dict[str, str] = {}
     status = 200
@@ -48,10 +48,10 @@ def notification_settings():
             errors = error.fields or {"timezone": error.message}
             status = form_error_status()
         else:
-            flash("Saved your notification settings.", "success")
+            flash(_("Saved your notification settings."), "success")
             return redirect(url_for("web.notification_settings"), code=303)
     elif form.is_submitted():
-        errors = {"form": "The form expired. Check your entries and save again."}
+        errors = {"form": _("The form expired. Check your entries and save again.")}
         status = form_error_status()
     html = render_template(
         "settings/notifications.html",
@@ -70,7 +70,7 @@ def notification_settings():
 def calendar_reset():
     """Revoke the calendar feed URL; the page shows the new one."""
     calendar.reset_feed(current_user)
-    flash("Made a new calendar link. The old one no longer works.", "success")
+    flash(_("Made a new calendar link. The old one no longer works."), "success")
     return redirect(url_for("web.notification_settings") + "#calendar", code=303)
 
 

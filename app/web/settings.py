@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 from flask import flash, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.extensions import db
@@ -75,5 +76,8 @@ def api_key_revoke(key_id: uuid.UUID):
         key = accounts.find_api_key(actor, key_id)
         return render_template("settings/api_key_revoke.html", key=key)
     key = accounts.revoke_api_key(actor, key_id)
-    flash(f"Revoked the key “{key.name}”. Requests with it are refused from now on.", "success")
+    flash(
+        _("Revoked the key “%(name)s”. Requests with it are refused from now on.", name=key.name),
+        "success",
+    )
     return redirect(url_for("web.api_keys"), code=303)

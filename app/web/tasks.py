@@ -9,11 +9,14 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import flash, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import Form, HiddenField, SearchField, SelectField
 
 from app import kinds
 from app.extensions import db
+from app.i18n import format_moment
 from app.models import Task, User
 from app.services import accounts, dates, schedule, search, snooze, task_versions
 from app.services import tasks as task_service
@@ -49,39 +52,39 @@ PAGE_SIZE = 50
 NOT_COMPLETED = OPEN_STATUSES
 #: The view switcher above the list: (value of `?view=`, label). The first is the default.
 VIEWS = (
-    ("mine", "My tasks"),
-    ("unassigned", "Unassigned"),
-    ("everyone", "Everyone"),
-    ("completed", "Completed"),
-    ("trash", "Trash"),
+    ("mine", _l("My tasks")),
+    ("unassigned", _l("Unassigned")),
+    ("everyone", _l("Everyone")),
+    ("completed", _l("Completed")),
+    ("trash", _l("Trash")),
 )
 VIEW_NAMES = tuple(name for name, _label in VIEWS)
 #: Views whose open tasks are shown under the due headings of `task_service.DUE_GROUPS`.
 GROUPED_VIEWS = ("mine", "unassigned", "everyone")
 DUE_GROUP_LABELS = {
-    "overdue": "Overdue",
-    "today": "Today",
-    "tomorrow": "Tomorrow",
-    "week": "This week",
-    "later": "Later",
-    "none": "No due date",
+    "overdue": _l("Overdue"),
+    "today": _l("Today"),
+    "tomorrow": _l("Tomorrow"),
+    "week": _l("This week"),
+    "later": _l("Later"),
+    "none": _l("No due date"),
 }
 #: Form fields a service error may name, and the label people know them by.
 FIELD_LABELS = {
-    "title": "Title",
-    "description": "Description",
-    "status": "Status",
-    "priority": "Priority",
-    "task_type": "Type",
-    "due_date": "Due date",
-    "due_time": "Time",
-    "assignee_id": "Assignee",
+    "title": _l("Title"),
+    "description": _l("Description"),
+    "status": _l("Status"),
+    "priority": _l("Priority"),
+    "task_type": _l("Type"),
+    "due_date": _l("Due date"),
+    "due_time": _l("Time"),
+    "assignee_id": _l("Assignee"),
     **{name: kind.label for kind in kinds.KINDS for name in kind.payload_fields},
-    "created_date": "Created date",
-    "reminder": "Reminder",
-    "remind_at": "Reminder time",
-    "recurrence": "Repeat",
-    PARENT_FIELD: "Links",
+    "created_date": _l("Created date"),
+    "reminder": _l("Reminder"),
+    "remind_at": _l("Reminder time"),
+    "recurrence": _l("Repeat"),
+    PARENT_FIELD: _l("Links"),
 }
 #: Where each error is shown: the combobox of a link collects its id's and its name's errors.
 ERROR_SLOTS = {
@@ -96,50 +99,62 @@ SLOT_INPUTS = {
     **{kind.key: kind.text_field for kind in kinds.KINDS},
     "links": "contact_name",
 }
+#: What the form says when a typed name matches several records of a kind.
+SEVERAL_MATCH = {
+    "contact": _l("Several contacts match this name. Choose one below, or type a more exact name"),
+    "company": _l("Several companies match this name. Choose one below, or type a more exact name"),
+    "deal": _l("Several deals match this name. Choose one below, or type a more exact name"),
+    "event": _l("Several events match this name. Choose one below, or type a more exact name"),
+}
 #: The snooze menu's words for `snooze.SNOOZE_CHOICES` ("date" has its own date field).
 SNOOZE_LABELS = {
-    "later_today": "Later today",
-    "tomorrow": "Tomorrow",
-    "next_monday": "Next Monday",
-    "next_week": "Next week",
-    "date": "Pick a date…",
+    "later_today": _l("Later today"),
+    "tomorrow": _l("Tomorrow"),
+    "next_monday": _l("Next Monday"),
+    "next_week": _l("Next week"),
+    "date": _l("Pick a date…"),
 }
 #: Fields of the new-task form that `?name=value` fills in (besides the links' ids).
 PREFILL_FIELDS = ("title", "priority", "task_type", "due_date", "due_time", "assignee_id")
-PRIORITY_CHOICES = (("high", "High"), ("medium", "Medium"), ("low", "Low"), ("", "No priority"))
+#: The row menu's priorities, most urgent first, then none.
+PRIORITY_CHOICES = (*reversed(TaskPriority.pairs()), ("", _l("No priority")))
 
 
 # ---------------------------------------------------------------------------------------
 # The list
 
 
+#: The assignee filter's first choices (the workspace's people follow).
+ASSIGNEE_FILTERS = (("", _l("Anyone")), ("mine", _l("Mine")))
+
+
 class TaskFilterForm(Form):
     """The list's filters: a plain GET form (no CSRF: it changes nothing), kept in the URL."""
 
     status = SelectField(
-        "Status",
-        choices=choices([("", "To do"), *TaskStatus.pairs(), ("all", "All")]),
+        _l("Status"),
+        choices=choices([("", _l("To do")), *TaskStatus.pairs(), ("all", _l("All"))]),
         default="",
     )
     priority = SelectField(
-        "Priority",
+        _l("Priority"),
         # Most urgent first, as people scan for it.
-        choices=choices([("", "Any"), *reversed(TaskPriority.pairs())]),
+        choices=choices([("", _l("Any")), *reversed(TaskPriority.pairs())]),
     )
-    assignee = SelectField("Assignee", choices=choices([("", "Anyone"), ("mine", "Mine")]))
+    assignee = SelectField(_l("Assignee"), choices=choices(ASSIGNEE_FILTERS))
     due = SelectField(
-        "Due",
+        _l("Due"),
         choices=choices(
             [
-                ("", "Any time"),
-                ("overdue", "Overdue"),
-                ("today", "Today"),
-                ("week", "This week"),
-                ("none", "No due date"),
+                ("", _l("Any time")),
+                ("overdue", DUE_GROUP_LABELS["overdue"]),
+                ("today", DUE_GROUP_LABELS["today"]),
+                ("week", DUE_GROUP_LABELS["week"]),
+                ("none", DUE_GROUP_LABELS["none"]),
             ]
         ),
     )
-    q = SearchField("Title contains")
+    q = SearchField(_l("Title contains"))
     view = HiddenField()
     contact_id = HiddenField()
     company_id = HiddenField()
@@ -217,8 +232,7 @@ def task_list():
     filter_form = TaskFilterForm(request.args)
     users = accounts.assignable_users(actor)
     filter_form.assignee.choices = choices(
-        [("", "Anyone"), ("mine", "Mine")]
-        + [(str(u.id), u.name) for u in users if u.id != current_user.id]
+        [*ASSIGNEE_FILTERS] + [(str(u.id), u.name) for u in users if u.id != current_user.id]
     )
     filters = filter_form.task_filters(current_user)
     cursor = request.args.get("cursor") or None
@@ -375,8 +389,11 @@ def task_complete(task_id: uuid.UUID):
     """Mark a task completed; htmx swaps the row in place."""
     task = task_service.complete_task(current_actor(), task_id)
     if is_htmx():
-        return _row_response(task, f"Completed “{task.title}”.")
-    flash_undo(f"Completed “{task.title}”.", url_for("web.task_reopen", task_id=task.id))
+        return _row_response(task, _("Completed “%(title)s”.", title=task.title))
+    flash_undo(
+        _("Completed “%(title)s”.", title=task.title),
+        url_for("web.task_reopen", task_id=task.id),
+    )
     return redirect_back()
 
 
@@ -384,7 +401,7 @@ def task_complete(task_id: uuid.UUID):
 def task_reopen(task_id: uuid.UUID):
     """Put a completed task back to open; htmx swaps the row in place."""
     task = task_service.reopen_task(current_actor(), task_id)
-    return acted(task, f"Reopened “{task.title}”.")
+    return acted(task, _("Reopened “%(title)s”.", title=task.title))
 
 
 @bp.post("/tasks/<uuid:task_id>/delete")
@@ -394,10 +411,12 @@ def task_delete(task_id: uuid.UUID):
     if is_htmx():
         return _row_response(
             task,
-            f"Deleted “{task.title}”. It stays in the trash for 30 days.",
+            _("Deleted “%(title)s”. It stays in the trash for 30 days.", title=task.title),
             "tasks/_deleted_row.html",
         )
-    flash_undo(f"Deleted “{task.title}”.", url_for("web.task_restore", task_id=task.id))
+    flash_undo(
+        _("Deleted “%(title)s”.", title=task.title), url_for("web.task_restore", task_id=task.id)
+    )
     return redirect_back()
 
 
@@ -405,7 +424,7 @@ def task_delete(task_id: uuid.UUID):
 def task_restore(task_id: uuid.UUID):
     """Undo a delete."""
     task = task_service.restore_task(current_actor(), task_id)
-    return acted(task, f"Restored “{task.title}”.")
+    return acted(task, _("Restored “%(title)s”.", title=task.title))
 
 
 # ---------------------------------------------------------------------------------------
@@ -428,16 +447,32 @@ class FormState:
         if slot not in FIELD_LABELS and slot not in SLOT_INPUTS:
             slot = "form"
         if name == PARENT_FIELD:
-            message = "Link this task to at least one contact, company, deal or event"
+            message = _("Link this task to at least one contact, company, deal or event")
         text = readable(FIELD_LABELS.get(name, ""), message)
         self.errors.setdefault(slot, []).append(text)
         self.summary.append((SLOT_INPUTS.get(slot, slot), text))
 
 
+#: How a service message that says something of its field starts, in each language: it
+#: then follows the field's label ("Title is required.", "Titel ist erforderlich.").
+PREDICATE_STARTS = (
+    "is ",
+    "must ",
+    "does ",
+    "ist ",
+    "muss ",
+    "darf ",
+    "stimmt ",
+    "liegt ",
+    "braucht ",
+    "wird ",
+)
+
+
 def readable(label: str, message: str) -> str:
     """A service message as a sentence: `is required` → `Title is required.`"""
-    message = message.strip()
-    if label and message.startswith(("is ", "must ")):
+    message = str(message).strip()
+    if label and message.startswith(PREDICATE_STARTS):
         message = f"{label} {message}"
     else:
         message = message[:1].upper() + message[1:]
@@ -478,12 +513,15 @@ def task_create():
             _collect(error, state)
         else:
             task = created.task
-            flash(f"Created “{task.title}”.", "success")
+            flash(_("Created “%(title)s”.", title=task.title), "success")
             if created.created_date_adjusted:
                 flash(
-                    "The created date you gave lies outside the accepted window "
-                    f"({dates.CREATED_DATE_WINDOW.describe()}), so the task was dated now: "
-                    f"{_local(task.created_date)}.",
+                    _(
+                        "The created date you gave lies outside the accepted window "
+                        "(%(window)s), so the task was dated now: %(moment)s.",
+                        window=dates.CREATED_DATE_WINDOW.describe(),
+                        moment=format_moment(task.created_date, workspace_zone()),
+                    ),
                     "warning",
                 )
             if request.form.get("another"):
@@ -523,7 +561,7 @@ def task_edit(task_id: uuid.UUID):
         except (ValidationError, AmbiguousReference) as error:
             _collect(error, state)
         else:
-            flash(f"Saved “{task.title}”.", "success")
+            flash(_("Saved “%(title)s”.", title=task.title), "success")
             return redirect(safe_next(form.next.data) or url_for("web.task_list"), code=303)
     return render_task_form(form, task=task, state=state, status=form_error_status())
 
@@ -531,12 +569,12 @@ def task_edit(task_id: uuid.UUID):
 def _form_ready(form: TaskForm, state: FormState) -> bool:
     """Whether the form can go to the service: its CSRF token is good, its parts combine."""
     if not form.validate_on_submit():
-        state.message = "The form expired. Check your entries and save again."
+        state.message = _("The form expired. Check your entries and save again.")
         return False
     for name, message in form.form_problems().items():
         state.add(name, message)
     if state.errors:
-        state.message = "The task was not saved. Check the fields marked below."
+        state.message = _("The task was not saved. Check the fields marked below.")
         return False
     return True
 
@@ -544,14 +582,13 @@ def _form_ready(form: TaskForm, state: FormState) -> bool:
 def _collect(error: ValidationError | AmbiguousReference, state: FormState) -> None:
     """Turn a service error into messages beside the fields (and candidates to pick from)."""
     db.session.rollback()
-    state.message = "The task was not saved. Check the fields marked below."
+    state.message = _("The task was not saved. Check the fields marked below.")
     if isinstance(error, AmbiguousReference):
         kind = error.kind
         state.candidates[kind] = error.candidates
         state.add(
             error.field,
-            f"Several {'companies' if kind == 'company' else kind + 's'} match this name. "
-            f"Choose one below, or type a more exact name",
+            str(SEVERAL_MATCH[kind]),
         )
         return
     if not error.fields:
@@ -565,7 +602,7 @@ def form_values(task: Task) -> dict[str, str]:
     tz = workspace_zone()
     due_time = ""
     if task.due_at is not None:
-        due_time = task.due_at.astimezone(tz).strftime("%H:%M")
+        due_time = task.due_at.astimezone(tz).strftime("%H:%M")  # an <input type="time"> value
     reminder = task.remind_rule or (CUSTOM_REMINDER if task.remind_at else "")
     remind_at = task.remind_at.astimezone(tz).strftime("%Y-%m-%dT%H:%M") if task.remind_at else ""
     return {
@@ -619,8 +656,3 @@ def render_task_form(
         "inactive_assignee": assignee if assignee is not None and not assignee.active else None,
     }
     return render_template("tasks/form.html", **context), status
-
-
-def _local(moment) -> str:
-    local = moment.astimezone(workspace_zone())
-    return f"{local.day} {local:%b %Y, %H:%M}"

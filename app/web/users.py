@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.extensions import db
@@ -33,7 +34,10 @@ def user_deactivate(user_id: uuid.UUID):
         db.session.rollback()
         flash(error.message, "error")
     else:
-        flash(f"Deactivated {user.name}: every session of theirs has ended.", "success")
+        flash(
+            _("Deactivated %(name)s: every session of theirs has ended.", name=user.name),
+            "success",
+        )
     return redirect(url_for("web.users"), code=303)
 
 
@@ -41,5 +45,5 @@ def user_deactivate(user_id: uuid.UUID):
 def user_activate(user_id: uuid.UUID):
     actor = accounts.admin_actor(current_user)
     user = accounts.change_user_active(actor, user_id, True)
-    flash(f"Reactivated {user.name}: they can sign in again.", "success")
+    flash(_("Reactivated %(name)s: they can sign in again.", name=user.name), "success")
     return redirect(url_for("web.users"), code=303)

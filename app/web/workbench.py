@@ -10,8 +10,11 @@ from __future__ import annotations
 import uuid
 
 from flask import Response, flash, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
+from app.i18n import format_moment
 from app.services import bulk, snooze, task_versions
 from app.services import tasks as task_service
 from app.services.accounts import READ
@@ -30,13 +33,31 @@ from app.web.tasks import acted
 
 #: The event an answer raises (`HX-Trigger`) when the list should fetch itself again.
 LIST_CHANGED_EVENT = "tasks-changed"
-#: What each bulk action's notice says, by action; `{n}` is how many tasks.
-BULK_DONE = {
-    "complete": "Completed {n}.",
-    "snooze": "Snoozed {n} to {until}.",
-    "assign": "Assigned {n} to {assignee}.",
-    "delete": "Deleted {n}. They stay in the trash for 30 days.",
-}
+
+
+def bulk_done(action: str, count: int, until: str = "", assignee: str = "") -> str:
+    """What a bulk action's notice says (whole sentences, so each language can word them)."""
+    if action == "complete":
+        return ngettext("Completed %(num)d task.", "Completed %(num)d tasks.", count)
+    if action == "snooze":
+        return ngettext(
+            "Snoozed %(num)d task to %(until)s.",
+            "Snoozed %(num)d tasks to %(until)s.",
+            count,
+            until=until,
+        )
+    if action == "assign":
+        return ngettext(
+            "Assigned %(num)d task to %(assignee)s.",
+            "Assigned %(num)d tasks to %(assignee)s.",
+            count,
+            assignee=assignee,
+        )
+    return ngettext(
+        "Deleted %(num)d task. It stays in the trash for 30 days.",
+        "Deleted %(num)d tasks. They stay in the trash for 30 days.",
+        count,
+    )
 
 
 def _assignee_from_form() -> uuid.UUID | None:
@@ -74,7 +95,7 @@ def task_snooze(task_id: uuid.UUID):
         task = snooze.snooze_task(current_actor(), task_id, choice, day)
     except ValidationError as error:
         return _refused(error)
-    return acted(task, f"Snoozed “{task.title}” to {_due_words(task)}.")
+    return acted(task, _("Snoozed “%(title)s” to %(day)s.", title=task.title, day=_due_words(task)))
 
 
 @bp.post("/tasks/<uuid:task_id>/assign")
@@ -84,8 +105,11 @@ def task_assign(task_id: uuid.UUID):
         task = task_service.assign_task(current_actor(), task_id, _assignee_from_form())
     except ValidationError as error:
         return _refused(error)
-    who = task.assignee.name if task.assignee else "nobody"
-    return acted(task, f"Assigned “{task.title}” to {who}.")
+    if task.assignee is None:
+        return acted(task, _("Assigned “%(title)s” to nobody.", title=task.title))
+    return acted(
+        task, _("Assigned “%(title)s” to %(name)s.", title=task.title, name=task.assignee.name)
+    )
 
 
 @bp.post("/tasks/<uuid:task_id>/priority")
@@ -95,24 +119,21 @@ def task_priority(task_id: uuid.UUID):
         task = task_service.set_priority(current_actor(), task_id, request.form.get("priority"))
     except ValidationError as error:
         return _refused(error)
-    level = priority_label(task.priority) if task.priority else "none"
-    return acted(task, f"Priority of “{task.title}”: {level}.")
+    level = priority_label(task.priority) if task.priority else _("none")
+    return acted(task, _("Priority of “%(title)s”: %(level)s.", title=task.title, level=level))
 
 
 @bp.post("/tasks/<uuid:task_id>/start")
 def task_start(task_id: uuid.UUID):
     """Mark the task in progress."""
     task = task_service.start_task(current_actor(), task_id)
-    return acted(task, f"Started “{task.title}”.")
+    return acted(task, _("Started “%(title)s”.", title=task.title))
 
 
 def _due_words(task) -> str:
-    words = nice_date(task.due_date)
     if task.due_at is not None:
-        words += task.due_at.astimezone(task_service.actor_zone(current_actor())).strftime(
-            ", %H:%M"
-        )
-    return words
+        return format_moment(task.due_at, task_service.actor_zone(current_actor()), weekday=True)
+    return nice_date(task.due_date)
 
 
 # ---------------------------------------------------------------------------------------
@@ -138,7 +159,7 @@ def task_bulk():
         ids = _selected_ids()
         if action == "complete":
             result = bulk.bulk_complete(actor, ids)
-            words = {}
+            words: dict[str, str] = {}
         elif action == "snooze":
             choice, day = _snooze_from_form()
             result = bulk.bulk_snooze(actor, ids, choice, day)
@@ -147,16 +168,16 @@ def task_bulk():
             assignee_id = _assignee_from_form()
             result = bulk.bulk_assign(actor, ids, assignee_id)
             assignee = result.tasks[0].assignee if result.tasks else None
-            words = {"assignee": assignee.name if assignee else "nobody"}
+            words = {"assignee": assignee.name if assignee else _("nobody")}
         elif action == "delete":
             result = bulk.bulk_delete(actor, ids)
             words = {}
         else:
-            raise ValidationError.for_fields({"action": "Choose what to do with the selection"})
+            raise ValidationError.for_fields({"action": _("Choose what to do with the selection")})
     except ValidationError as error:
         return _refused(error)
     count = len(result.tasks)
-    text = BULK_DONE[action].format(n=f"{count} task{'' if count == 1 else 's'}", **words)
+    text = bulk_done(action, count, **words)
     undo = {"text": text, "undo_url": url_for("web.task_bulk_undo"), "token": result.undo_token}
     if is_htmx():
         response = Response(
@@ -176,7 +197,7 @@ def task_bulk_undo():
     except ValidationError as error:
         return _refused(error)
     count = len(restored)
-    text = f"Undone: {count} task{'' if count == 1 else 's'} as before."
+    text = ngettext("Undone: %(num)d task as before.", "Undone: %(num)d tasks as before.", count)
     if is_htmx():
         response = Response(render_template("tasks/_bulk_notice.html", notice={"text": text}))
         response.headers["HX-Trigger"] = LIST_CHANGED_EVENT

@@ -12,20 +12,20 @@
     notices.replaceChildren(notice);
   }
 
-  var messages = {
-    403: "You don't have permission to do that.",
-    404: "That task no longer exists. Reload the page to see the current list.",
-    409: "Someone else changed this at the same time. Reload and try again.",
-    429: "Too many requests. Wait a moment and try again.",
-    503: "The database can't be reached right now. Try again shortly."
-  };
+  // The words come from the page, in its language (<body data-texts>, app/web/helpers.py).
+  function texts() {
+    try { return JSON.parse(document.body.dataset.texts || "{}"); } catch (e) { return {}; }
+  }
 
   document.addEventListener("htmx:responseError", function (event) {
     var status = event.detail.xhr.status;
-    announce(messages[status] || "That didn't work (error " + status + "). Reload the page and try again.");
+    var t = texts();
+    var text = t["error" + status] ||
+      (t.errorOther || "That didn't work (error {status}). Reload the page and try again.");
+    announce(text.replace("{status}", status));
   });
 
   document.addEventListener("htmx:sendError", function () {
-    announce("The server can't be reached. Check your connection and try again.");
+    announce(texts().offline || "The server can't be reached. Check your connection and try again.");
   });
 })();

@@ -22,6 +22,12 @@
 (function () {
   "use strict";
 
+  // What the script says, in the page's language (<body data-texts>, app/web/helpers.py).
+  function say(key, fallback) {
+    try { return JSON.parse(document.body.dataset.texts || "{}")[key] || fallback; }
+    catch (e) { return fallback; }
+  }
+
   function parts(el) {
     var root = el.closest("[data-combobox]");
     if (!root) return null;
@@ -97,7 +103,8 @@
   function showChip(c, label, context) {
     c.chip.querySelector("[data-chip-label]").textContent = label;
     c.chip.querySelector("[data-chip-context]").textContent = context || "";
-    c.chip.querySelector("[data-combobox-clear]").setAttribute("aria-label", "Remove " + label);
+    c.chip.querySelector("[data-combobox-clear]").setAttribute(
+      "aria-label", say("remove", "Remove {label}").replace("{label}", label));
     c.chip.hidden = false;
     c.field.hidden = true;
   }
@@ -141,7 +148,7 @@
     c.value.value = "";
     c.chip.hidden = true;
     c.field.hidden = false;
-    announce(c, "Link removed");
+    announce(c, say("linkRemoved", "Link removed"));
     c.input.focus();
   }
 
@@ -176,7 +183,9 @@
       return;
     }
     if (document.activeElement === c.input && !c.input.hasAttribute("data-dismissed")) open(c);
-    announce(c, count ? count + (count === 1 ? " suggestion" : " suggestions") : "No matches");
+    announce(c, count === 0 ? say("noMatches", "No matches")
+      : count === 1 ? say("oneSuggestion", "1 suggestion")
+      : say("suggestions", "{n} suggestions").replace("{n}", count));
   });
 
   document.addEventListener("keydown", function (event) {

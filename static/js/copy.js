@@ -28,11 +28,12 @@
         ? navigator.clipboard.writeText(field.value)
         : (fallbackCopy(field) ? Promise.resolve() : Promise.reject());
       copied.then(
-        function () { say("Copied to the clipboard."); },
+        function () { say(button.dataset.copied || "Copied to the clipboard."); },
         function () {
           field.focus();
           field.select();
-          say("Copying did not work: the key is selected, press Ctrl+C (⌘C on a Mac).");
+          say(button.dataset.copyFailed ||
+            "Copying did not work: the key is selected, press Ctrl+C (⌘C on a Mac).");
         }
       );
     });

@@ -78,7 +78,7 @@ def test_settings_page_saves_choices_and_resets_the_calendar_link(logged_in_page
     page.set_viewport_size(WIDTHS[width])
     try:
         follow(page, page.get_by_role("link", name="Settings"))
-        expect(page.get_by_role("heading", name="Notification settings", level=1)).to_be_visible()
+        expect(page.get_by_role("heading", name="Settings", level=1)).to_be_visible()
         assert_no_sideways_scrolling(page, "the settings page")
         screenshot(page, "settings")
         assert_no_axe_violations(page, f"settings at {width}")
