@@ -16,7 +16,7 @@ from app.extensions import db
 from app.models import ApiKey, Task, User
 from app.services import accounts, records, tasks
 from tests.conftest import FIXED_NOW
-from tests.web_helpers import login_as
+from tests.web_helpers import HTMX, login_as
 
 #: Routes that show or change no workspace data at all.
 NO_WORKSPACE_DATA = {
@@ -229,6 +229,35 @@ def probe_api_parse(web, api, foreign, app):
         assert_reveals_nothing(response, foreign, sent=text)
 
 
+def probe_quick_add(path):
+    """The browser's quick add: foreign names are never linked or offered, and foreign ids
+    sent as a pick or a kept choice link nothing (nothing is saved without a parent)."""
+
+    def probe(web, api, foreign, app):
+        attempts = [
+            {"text": "steal Zelda Foreignname tomorrow"},
+            {"text": "steal Globex Secret Corp re Globex Secret Deal @Zelda"},
+            {"text": "steal Zelda", "pick": f"contact:{foreign.contact}"},
+            {
+                "text": "steal Zelda",
+                "choice_contact": str(foreign.contact),
+                "choice_company": str(foreign.company),
+                "choice_deal": str(foreign.deal),
+                "choice_event": str(foreign.event),
+            },
+        ]
+        for data in attempts:
+            for headers in ({}, HTMX):
+                response = web.post(path, data=data, headers=headers)
+                assert response.status_code in (200, 400), data
+                assert_reveals_nothing(response, foreign, sent=str(data))
+        with app.app_context():
+            stolen = db.session.scalars(sa.select(Task).where(Task.title.like("steal%"))).all()
+            assert stolen == []
+
+    return probe
+
+
 def probe_api_create(web, api, foreign, app):
     for link in (
         {"contact_id": str(foreign.contact)},
@@ -436,6 +465,8 @@ PROBES = {
     "api.restore_task": probe_api_restore,
     "api.create_task": probe_api_create,
     "api.parse_task": probe_api_parse,
+    "web.quick_add_preview": probe_quick_add("/tasks/quick-add/preview"),
+    "web.quick_add_save": probe_quick_add("/tasks/quick-add"),
     "web.notification_settings": probe_own_pages("get", "/settings/notifications"),
     "web.calendar_reset": probe_own_pages("post", "/settings/notifications/calendar/reset"),
     "web.notification_list": probe_own_pages("get", "/notifications"),
