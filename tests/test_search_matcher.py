@@ -103,6 +103,7 @@ def firm(workspace):
     for name in (
         "Webinar – Dupont Robotics SARL",
         "Webinar Arbeitsrecht München 2026",
+        "Webinar Arbeitsrecht München 2025",
         "Seminar Arbeitsrecht Köln 2026",
     ):
         ids[name] = records.add_event(workspace.id, name, start).id
@@ -128,6 +129,13 @@ def test_records_are_found_and_resolved_by_any_of_their_words(firm, workspace, k
     hits = search(kind, workspace.id, query)
     assert hits and hits[0].label == meant
     assert resolve_name(f"{kind}_name", kind, query, workspace.id) == firm[meant]
+
+
+def test_the_year_typed_decides_between_two_names_a_letter_apart(firm, workspace):
+    query = "Webinr Arbeitsrecht München 2025"
+    meant = "Webinar Arbeitsrecht München 2025"
+    assert search("event", workspace.id, query)[0].label == meant
+    assert resolve_name("event_name", "event", query, workspace.id) == firm[meant]
 
 
 def test_a_lone_year_of_two_deals_is_ambiguous_not_refused(firm, workspace):

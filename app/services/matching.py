@@ -65,6 +65,8 @@ _LEGAL_SYNONYMS = {
     "und": "",
     "u": "",
 }
+#: A name without a number the query has ranks this much lower, whoever scored it.
+MISSING_NUMBER_COST = 10.0
 #: Candidate names the index scores with `words_score` at most (a Python function: about
 #: 3 µs a name where rapidfuzz's native scorers take 0.3).
 SCORED_NAMES = 150
@@ -279,6 +281,27 @@ def _assign(
     return max(0.0, total / counted - cost)
 
 
+def without_typed_numbers(
+    typed: str, names: Sequence[str], best: dict[int, float], prefix: bool = False
+) -> None:
+    """Lower by `MISSING_NUMBER_COST` the scores in `best` (index in `names` → score) of
+    names lacking a number the query has: whatever else scored them (rapidfuzz's
+    whole-string scorers see "2025" one letter from "2026"), the year typed is meant."""
+    numbers = [w for w in typed.split() if w.isdigit()]
+    if not numbers:
+        return
+    last = typed.split()[-1]
+    for index in best:
+        words = names[index].split()
+        for number in numbers:
+            if number in words:
+                continue
+            if prefix and number == last and any(w.startswith(number) for w in words):
+                continue
+            best[index] = max(0.0, best[index] - MISSING_NUMBER_COST)
+            break
+
+
 @lru_cache(maxsize=8)
 def scorer(kind: str, *, prefix: bool) -> Callable[..., float]:
     """`words_score` for names of `kind`, as a rapidfuzz scorer (`scorer(query, name)`)."""
@@ -290,7 +313,11 @@ def scorer(kind: str, *, prefix: bool) -> Callable[..., float]:
     def many(typed: str, names: Sequence[str], cutoff: float = 0.0) -> list[float]:
         return words_scores(typed, names, legal_forms=legal_forms, prefix=prefix, cutoff=cutoff)
 
+    def adjust(typed: str, names: Sequence[str], best: dict[int, float]) -> None:
+        without_typed_numbers(typed, names, best, prefix)
+
     score.many = many  # type: ignore[attr-defined]
+    score.adjust = adjust  # type: ignore[attr-defined]
 
     score.__name__ = f"words_score_{kind}{'_prefix' if prefix else ''}"
     # The index scores only its first candidates with it (search_index/index.py `_score`):

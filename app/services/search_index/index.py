@@ -868,4 +868,8 @@ def _score(folded: str, names: Sequence[str], scorers: Scorers, cutoff: float) -
             weighted = weight * score if weight != 1 else score
             if weighted >= cutoff and weighted > best.get(index, -1.0):
                 best[index] = weighted
-    return best
+    for scorer, _weight, _inside in scorers:
+        adjust = getattr(scorer, "adjust", None)  # a scorer's word on every score
+        if adjust is not None:
+            adjust(folded, names, best)
+    return {index: score for index, score in best.items() if score >= cutoff}
