@@ -60,6 +60,10 @@ SEEDED = {
     "Website",
     "Telefonat",
     "Rückruf vereinbart",
+    # What the quick-add lines typed (the preview shows the title as typed).
+    "anrufen",
+    "Hans",
+    "Akte",
 }
 ALLOWED_WORDS = {
     "crm",
@@ -446,6 +450,17 @@ def test_every_page_of_a_signed_in_user_is_german(sentinel_app, world):
         pages[f"bulk {action}"] = post(
             client, "/tasks/bulk", {**selection, "action": action, **extra}
         )
+    # Quick add: the preview as htmx asks for it and as a page without JavaScript, a saved
+    # line, an ambiguous name and an empty line.
+    line = "Hans Müller morgen 10:00 anrufen !hoch"
+    pages["quick add preview"] = post(client, "/tasks/quick-add/preview", {"text": line})
+    pages["quick add page"] = post(client, "/tasks/quick-add/preview", {"text": line}, 200, GERMAN)
+    pages["quick add preview, two dates"] = post(
+        client, "/tasks/quick-add/preview", {"text": "Akte morgen übermorgen"}
+    )
+    pages["quick add saved"] = post(client, "/tasks/quick-add", {"text": "Frist notieren morgen"})
+    pages["quick add empty"] = post(client, "/tasks/quick-add", {"text": "  "}, 200)
+    pages["quick add ambiguous"] = post(client, "/tasks/quick-add", {"text": "Hans Müller anrufen"})
     client.post(f"/tasks/{ids['tomorrow']}/complete", headers=GERMAN)  # a flash with Undo
     pages["notice with undo"] = get(client, "/tasks")
     client.post(

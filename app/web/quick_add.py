@@ -230,7 +230,7 @@ def quick_add_save():
     try:
         parsed = _read(text)
         if parsed is None:
-            raise ValidationError.for_fields({"text": "must not be empty"})
+            raise ValidationError.for_fields({"text": _("must not be empty")})
         _parsed, created = quick_add.create(
             actor,
             text,
