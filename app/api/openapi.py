@@ -43,6 +43,8 @@ ENUM_SCHEMAS: dict[str, dict[str, Any]] = {
     "Unassigned": {"type": "string", "enum": [task_rules.UNASSIGNED]},
     #: A reminder relative to the due date (app/services/reminders.py).
     "TaskReminder": {"type": "string", "enum": list(REMINDER_RULES)},
+    #: How quick add reads an ambiguous numeric date such as 3/12 (app/services/quick_add.py).
+    "ParseLocale": {"type": "string", "enum": list(quick_add.LOCALES)},
 }
 _STATUS = _ref("TaskStatus")
 _NULLABLE_PRIORITY = {"anyOf": [_ref("TaskPriority"), {"type": "null"}]}
@@ -395,10 +397,7 @@ def _parse_schemas() -> dict[str, Any]:
                     "examples": ["Europe/Berlin"],
                 },
                 "locale": {
-                    "anyOf": [
-                        {"type": "string", "enum": list(quick_add.LOCALES)},
-                        {"type": "null"},
-                    ],
+                    "anyOf": [_ref("ParseLocale"), {"type": "null"}],
                     "description": "Decides only how 3/12 is read (en: 12 March, de: 3 "
                     f"December); default {quick_add.DEFAULT_LOCALE}. Both languages' words "
                     "are always understood.",
@@ -491,7 +490,7 @@ def _parse_schemas() -> dict[str, Any]:
                             },
                         },
                         "timezone": {"type": "string"},
-                        "locale": {"type": "string", "enum": list(quick_add.LOCALES)},
+                        "locale": _ref("ParseLocale"),
                     },
                     "required": [
                         "text", "title", "fields", "spans", "questions", "timezone", "locale",
