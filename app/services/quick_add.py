@@ -1011,7 +1011,13 @@ class _Reader:
             return False  # the run holds words beyond the name: a shorter run will match
         candidate = references.describe(kind, [references.Match(record_id, 100.0)])[0]
         strong = cover == "whole" and (len(run) > 1 or _core(phrase) == _core(candidate.name))
-        if not strong:
+        # A number typed is meant: "Due Diligence 2025" is not a typo of "… 2026", nor is
+        # "Due Diligence" followed by 2025 the whole of it.
+        after = re.match(r"\s+(\d+)(?![\w.:/])", self.text[end:])
+        numbers = {word for word in _core(phrase) if word.isdigit()}
+        if after and self.free(end + after.start(1), end + after.end(1)):
+            numbers.add(after.group(1))
+        if not strong or numbers - set(_core(candidate.name)):
             score = references.name_score(fold_name(phrase), record.name_folded)
             candidate = Candidate(
                 candidate.id, candidate.name, round(score, 1), candidate.email, candidate.company
@@ -1022,11 +1028,17 @@ class _Reader:
 
     def covers(self, phrase: str, name: str, kind: str) -> str:
         """Whether a run of words is a whole name ("whole"), part of it ("part"), or holds
-        more words than the name ("more"), counted without legal forms like GmbH."""
+        more words than the name ("more"), counted without legal forms like GmbH. A number
+        of the name may be left out ("Hannover Messe" is the whole of "Hannover Messe
+        2027"); whether another record has the same words with another number is the
+        matcher's question, answered before this one."""
         phrase_words, name_words = _core(phrase), _core(name)
         if len(phrase_words) > len(name_words):
             return "more"
-        return "whole" if len(phrase_words) == len(name_words) else "part"
+        without_numbers = [word for word in name_words if not word.isdigit()]
+        if len(phrase_words) in (len(name_words), len(without_numbers)):
+            return "whole"
+        return "part"
 
     def name_question(
         self,
