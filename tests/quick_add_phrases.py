@@ -53,6 +53,7 @@ DIRECTORY: dict[str, Any] = {
         "maria": ("María", "García", "globex"),
         "sean": ("Seán", "O'Brien", None),
         "karl": ("Karl", "Friedrich", "acme"),
+        "bill": ("Bill", "Turner", "globex"),
     },
     "deals": {
         "dd2026": "Due Diligence 2026",
@@ -534,6 +535,16 @@ PHRASES: tuple[Phrase, ...] = (
       due="2026-12-15", priority="high", deal="fleet"),
     D("Vorbereitung Kickoff Berlin nächsten Dienstag", title="Vorbereitung Kickoff Berlin",
       due="2026-12-01", event="kickoff"),
+    # --- a capitalised first word is not a name on its own
+    P("Bill the client for the workshop", title="Bill the client for the workshop"),
+    P("Bill Globex Corporation for the workshop",
+      title="Bill Globex Corporation for the workshop", company="globex"),
+    P("Call Bill about the workshop", title="Call Bill about the workshop", ask=["contact"]),
+    D("Bill Turner morgen anrufen", title="Bill Turner anrufen", due="2026-12-01",
+      contact="bill"),
+    P("Initech: send the offer", title="Initech: send the offer", company="initech"),
+    D("Initech anrufen", title="Initech anrufen", company="initech"),
+    P("Hans, please call back", title="Hans, please call back"),
     # --- what people also type: some read, some not yet (KNOWN_FAILURES)
     P("Call Hans Müller at 10", title="Call Hans Müller", due="2026-11-30T10:00:00+01:00",
       contact="hans"),

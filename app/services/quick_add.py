@@ -648,6 +648,8 @@ class _Reader:
     questions: list[Question] = field(default_factory=list)
     fields: dict[str, str] = field(default_factory=dict)
     taken: list[tuple[int, int]] = field(default_factory=list)
+    #: Where the first word not read as a date or marker starts (see `read_names`).
+    opening: int = -1
 
     # -- bookkeeping
 
@@ -936,6 +938,9 @@ class _Reader:
 
     def read_names(self, choices: dict[str, str]) -> None:
         words = self.words()
+        # The line's first word is capitalised whatever it is ("Bill the client", "Mark
+        # the invoice"): alone it links only as a whole name, it never raises a question.
+        self.opening = words[0][0] if words else -1
         linked: set[str] = set()
         for length in range(min(MAX_NAME_WORDS, len(words)), 0, -1):
             for first in range(len(words) - length + 1):
@@ -992,11 +997,14 @@ class _Reader:
         """Ask the matcher about one run of words; True when it links `kind`."""
         start, end = run[0][0], run[-1][1]
         phrase = self.text[start:end]
+        opening = len(run) == 1 and start == self.opening
         try:
             record_id = references.resolve_name(
                 f"{kind}_name", kind, phrase, self.actor.workspace_id, as_autocomplete=False
             )
         except AmbiguousReference as error:
+            if opening:
+                return False
             fitting = [c for c in error.candidates if self.covers(phrase, c.name, kind) != "more"]
             if not fitting:
                 return False
@@ -1018,6 +1026,8 @@ class _Reader:
         if after and self.free(end + after.start(1), end + after.end(1)):
             numbers.add(after.group(1))
         if not strong or numbers - set(_core(candidate.name)):
+            if opening:
+                return False
             score = references.name_score(fold_name(phrase), record.name_folded)
             candidate = Candidate(
                 candidate.id, candidate.name, round(score, 1), candidate.email, candidate.company
