@@ -103,6 +103,15 @@ def test_a_signed_in_user_keeps_the_choice_as_their_setting(client, app, member)
     assert page_language(other.get("/tasks", headers=ENGLISH_BROWSER)) == "de"
 
 
+def test_the_user_setting_beats_the_switch_made_before_signing_in(client, member):
+    client.post("/language", data={"language": "de", "next": "/login"})
+    assert page_language(client.get("/login")) == "de"
+    member.language = "en"
+    db.session.commit()
+    login_as(client, member)
+    assert page_language(client.get("/tasks", headers=GERMAN_BROWSER)) == "en"
+
+
 def test_the_user_setting_beats_the_browser(client, member):
     member.language = "en"
     db.session.commit()

@@ -86,7 +86,7 @@ for _width in ("abbreviated", "wide"):
     for _names in (_de.days["format"][_width], _de.months["format"][_width]):
         ALLOWED_WORDS.update(name.rstrip(".") for name in _names.values())
 #: Elements whose text is not prose: code, keys, and the time zone list (IANA names).
-SKIPPED_ELEMENTS = {"script", "style", "code", "kbd", "title"}
+SKIPPED_ELEMENTS = {"script", "style", "code", "kbd"}
 READ_ATTRIBUTES = ("aria-label", "placeholder", "title", "alt", "data-none", "data-one")
 WORD = re.compile(r"[^\W\d_]{2,}")
 BRACKETED = re.compile(r"⟦[^⟦⟧]*⟧")
