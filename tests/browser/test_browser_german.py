@@ -128,6 +128,10 @@ def test_a_members_pages_in_german(german, seeded, problems, width):
         page.get_by_role("combobox", name="Kontakt").press_sequentially("han", delay=30)
     page.get_by_role("combobox", name="Kontakt").press("ArrowDown")
     expect(page.get_by_role("listbox", name="Vorschläge für Kontakt")).to_be_visible()
+    # The script's announcement comes from the page's texts (<body data-texts>), in German.
+    expect(page.locator("#contact-status")).to_have_text(
+        re.compile(r"^(\d+ Vorschläge|1 Vorschlag)$")
+    )
     assert_no_sideways_scrolling(page, "the form with suggestions in German")
     screenshot(page, "de-form-suggestions")
     page.get_by_role("combobox", name="Kontakt").press("Escape")
