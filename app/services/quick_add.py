@@ -30,6 +30,7 @@ from app.services import dates, references
 from app.services.accounts import READ, Actor, assignable_users
 from app.services.errors import AmbiguousReference, Candidate, ValidationError
 from app.services.tasks import (
+    TITLE_MAX,
     CreatedTask,
     actor_zone,
     create_task,
@@ -937,7 +938,9 @@ class _Reader:
     # -- names of records
 
     def read_names(self, choices: dict[str, str]) -> None:
-        words = self.words()
+        # Names are looked for where a title can hold them: its first TITLE_MAX characters
+        # (a longer title is refused anyway), which also bounds the matcher's work per line.
+        words = [word for word in self.words() if word[0] < TITLE_MAX]
         # The line's first word is capitalised whatever it is ("Bill the client", "Mark
         # the invoice"): alone it links only as a whole name, it never raises a question.
         self.opening = words[0][0] if words else -1
