@@ -41,7 +41,7 @@ EXTRA_WORD_COST = 3.0
 #: Logistik GmbH"); a legal form the query gives and the name lacks, or the other way
 #: round, `OTHER_LEGAL_FORM_COST` ("… sp. z o.o." is not "… S.A.").
 LEGAL_FORM_COST = 0.5
-OTHER_LEGAL_FORM_COST = 3.0
+OTHER_LEGAL_FORM_COST = 5.0
 #: Words of legal forms after `legal_words` ("GmbH & Co. KG" → gmbh co kg, "sp. z o.o." →
 #: sp z oo, "S.A." and "SA" → sa, "A.Ş." → as, "e. Kfm." → ek). Only for companies and
 #: deals: a person's "S." or "A" is an initial.
@@ -300,6 +300,16 @@ def without_typed_numbers(
                 continue
             best[index] = max(0.0, best[index] - MISSING_NUMBER_COST)
             break
+
+
+def candidate_words(kind: str, folded: str) -> list[str] | None:
+    """The words the index should find candidate names by, when not simply those typed:
+    for companies and deals, the typed words but legal forms (optional, and written in
+    ways the names' words may not be: "S.A.R.L.", "spółka z o.o.")."""
+    if kind not in LEGAL_FORM_KINDS:
+        return None
+    words = [w for w in legal_words(folded) if w not in LEGAL_FORM_WORDS]
+    return words if words and words != folded.split() else None
 
 
 @lru_cache(maxsize=8)

@@ -139,7 +139,12 @@ def resolve_name(
         rank=lambda: [
             Match(record_id, score)
             for record_id, score in index.fuzzy(
-                folded, name_scorers(kind), ACCEPT_THRESHOLD, MAX_CANDIDATES, partial=False
+                folded,
+                name_scorers(kind),
+                ACCEPT_THRESHOLD,
+                MAX_CANDIDATES,
+                partial=False,
+                candidate_words=matching.candidate_words(kind, folded),
             )
         ],
         offered=(lambda: search.rank(kind, workspace_id, folded)) if as_autocomplete else None,

@@ -45,6 +45,9 @@ QUERY_MAX = 200
 # verbatim inside the name instead (a score of 100), see FUZZY_MIN_LENGTH.
 FUZZY_CUTOFF = 75.0
 FUZZY_MIN_LENGTH = 4
+#: Fuzzy hits of one name before the next closest names: a typo that lands on a name many
+#: people share ("thi dinh" for "Thị Đainh") must not fill the list with them.
+FUZZY_PER_NAME = 2
 
 
 @dataclass(frozen=True)
@@ -229,6 +232,8 @@ def _fuzzy_matches(
         partial=True,
         exclude=exclude,
         tiebreak=whole_name_score,
+        candidate_words=matching.candidate_words(kind, folded),
+        per_name=FUZZY_PER_NAME,
     )
 
 

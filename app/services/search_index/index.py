@@ -769,15 +769,20 @@ class Snapshot:
         partial: bool,
         exclude: Iterable[uuid.UUID] = (),
         tiebreak: Callable[..., float] | None = None,
+        candidate_words: Sequence[str] | None = None,
+        per_name: int | None = None,
     ) -> list[tuple[uuid.UUID, float]]:
         """Records whose name scores at least `cutoff` against `folded`, best first.
 
         The score is the best of `weight * scorer(folded, name)` over `scorers`; equal
         scores go by `tiebreak(folded, name)` (higher first) when given, then by name,
-        then id. Only candidate names (see `NameBase.candidate_names`) and the records
-        changed since the base was built are scored.
+        then id. Only candidate names (see `NameBase.candidate_names`; found by
+        `candidate_words` when given, else by the words of `folded`) and the records
+        changed since the base was built are scored. With `per_name`, records beyond the
+        first `per_name` of one name come after the other names' (a mistyped name that
+        lands on one many people share still shows the next closest names).
         """
-        words = list(dict.fromkeys(folded.split()))
+        words = list(dict.fromkeys(candidate_words or folded.split()))
         if not words or (limit is not None and limit <= 0):
             return []
         excluded = {e.bytes for e in exclude}
@@ -797,9 +802,18 @@ class Snapshot:
                 if rid not in excluded:
                     scored.append((-score, self._live_names[index], rid))
         if limit is not None and len(scored) > limit:
-            # Only what ties with the last kept hit can still move: cut before tie-breaking.
-            last = heapq.nsmallest(limit, scored)[-1][0]
-            scored = [entry for entry in scored if entry[0] <= last]
+            # Only what ties with the last kept hit can still move: cut before tie-breaking
+            # (with `per_name`, the last kept name).
+            if per_name is None:
+                last = heapq.nsmallest(limit, scored)[-1][0]
+                scored = [entry for entry in scored if entry[0] <= last]
+            else:
+                best: dict[str, float] = {}
+                for negative, name, _rid in scored:
+                    best[name] = min(negative, best.get(name, 0.0))
+                if len(best) > limit:
+                    last = heapq.nsmallest(limit, best.values())[-1]
+                    scored = [entry for entry in scored if best[entry[1]] <= last]
         closeness: dict[str, float] = {}
         if tiebreak is not None:
             for _negative, name, _rid in scored:
@@ -807,8 +821,10 @@ class Snapshot:
                     closeness[name] = -tiebreak(folded, name)
         ranked = sorted(
             (negative, closeness.get(name, 0.0), name, rid) for negative, name, rid in scored
-        )[:limit]
-        return [(uuid.UUID(bytes=rid), -negative) for negative, _o, _name, rid in ranked]
+        )
+        if per_name is not None:
+            ranked = _spread(ranked, per_name)
+        return [(uuid.UUID(bytes=rid), -negative) for negative, _o, _name, rid in ranked[:limit]]
 
     def nbytes(self) -> int:
         size = sys.getsizeof
@@ -817,6 +833,21 @@ class Snapshot:
             for rid, c in self.changes.items()
         )
         return self.base.nbytes() + overlay
+
+
+_Ranked = tuple[float, float, str, bytes]
+
+
+def _spread(ranked: list[_Ranked], per_name: int) -> list[_Ranked]:
+    """`ranked` (best first, the name third) with each name's records beyond the first
+    `per_name` moved after every other name's first ones, in their order."""
+    seen: Counter[str] = Counter()
+    first: list[_Ranked] = []
+    later: list[_Ranked] = []
+    for entry in ranked:
+        seen[entry[2]] += 1
+        (first if seen[entry[2]] <= per_name else later).append(entry)
+    return first + later
 
 
 def _release_free_memory() -> None:
