@@ -411,7 +411,17 @@ def _named_groups_off(pattern: str) -> str:
 
 #: A German infinitive may close the line after its date: "Hans Freitag anrufen".
 _VERB_LAST = r"(?-i:[a-zäöüß]+(?:en|ern|eln))"
-_TAIL_PART = r"(?:" + _named_groups_off(_TIME) + r"|" + _MARKER + r"|[.,;:!?)\-–])"
+#: A part of the day next to a date goes with it; the date stays date-only (no time is
+#: made up): "Freitag früh", "tomorrow afternoon", "in the morning on Monday".
+_PART_OF_DAY = (
+    r"(?:in\s+the\s+)?(?:morning|afternoon|evening)|früh|fruh|morgens|vormittags|"
+    r"nachmittags|abends"
+)
+_PART_AFTER = re.compile(r"^\s+(?:" + _PART_OF_DAY + r")(?![\w'’])", re.IGNORECASE)
+_PART_BEFORE = re.compile(r"(?<![\w'’])(?:" + _PART_OF_DAY + r")\s+$", re.IGNORECASE)
+_TAIL_PART = (
+    r"(?:" + _named_groups_off(_TIME) + r"|" + _PART_OF_DAY + r"|" + _MARKER + r"|[.,;:!?)\-–])"
+)
 _TAIL = re.compile(
     r"^(?:\s*" + _TAIL_PART + r")*(?:\s+" + _VERB_LAST + r")?(?:\s*" + _TAIL_PART + r")*\s*$",
     re.IGNORECASE,
@@ -480,7 +490,11 @@ _DATE_RULES: tuple[_DateRule, ...] = (
     # "on the 5th", "am 5.": a day of this or next month, only after on/am and at the end.
     _rule("day_only", r"(?:the\s+)?(?P<d>[0-3]?\d)(?:st|nd|rd|th|\.)", anywhere=False),
     _rule("today", r"tonight|this\s+evening|heute\s+abend|today|heute", anywhere=True),
-    _rule("tomorrow", r"tomorrow|(?<!\bam\s)(?<!\bguten\s)(?<!\bjeden\s)morgen", anywhere=True),
+    _rule(
+        "tomorrow",
+        r"tomorrow|tmrw|tmr|(?<!\bam\s)(?<!\bguten\s)(?<!\bjeden\s)morgen",
+        anywhere=True,
+    ),
 )
 _TIME_RULE = re.compile(_START + _TIME, re.IGNORECASE)
 _MARKERS = re.compile(r"(?<!\S)(?P<sigil>[!#@])(?P<word>[^\s!#@,;]+)")
@@ -795,8 +809,9 @@ class _Reader:
                         )
                     )  # fmt: skip
                     continue
-                days.append(_Found(match.start(), match.end(), "due_date", day, match.group(0)))
-                self.taken.append((match.start(), match.end()))
+                start, end = self.with_part_of_day(match.start(), match.end())
+                days.append(_Found(start, end, "due_date", day, self.text[start:end]))
+                self.taken.append((start, end))
         times: list[_Found] = []
         for match in _TIME_RULE.finditer(self.text):
             bare_hour = match.group("h5") or match.group("h6")
@@ -808,6 +823,16 @@ class _Reader:
                 )
                 self.taken.append((match.start(), match.end()))
         self.settle_due(days, times, choices.get("due_date"))
+
+    def with_part_of_day(self, start: int, end: int) -> tuple[int, int]:
+        """A date's span widened over a part of the day right before or after it."""
+        after = _PART_AFTER.match(self.text[end:])
+        if after and self.free(end, end + after.end()):
+            end += after.end()
+        before = _PART_BEFORE.search(self.text[:start])
+        if before and self.free(before.start(), start):
+            start = before.start()
+        return start, end
 
     def date_stands(self, rule: _DateRule, match: re.Match[str]) -> bool:
         """Whether a date phrase is a date here, not a word of the title.
@@ -824,6 +849,9 @@ class _Reader:
     def settle_due(self, days: list[_Found], times: list[_Found], chosen: str | None) -> None:
         days.sort(key=lambda f: f.start)
         times.sort(key=lambda f: f.start)
+        if len(days) > 1 and len({found.value for found in days}) == 1:
+            # "am Donnerstag, 3. Dezember": two ways of saying one day are one date.
+            days = [_Found(days[0].start, days[-1].end, "due_date", days[0].value, "")]
         if len(days) > 1 or len(times) > 1:
             self.several_dates(days, times, chosen)
             return
@@ -1026,7 +1054,8 @@ class _Reader:
         # "Due Diligence" followed by 2025 the whole of it.
         after = re.match(r"\s+(\d+)(?![\w.:/])", self.text[end:])
         numbers = {word for word in _core(phrase) if word.isdigit()}
-        if after and self.free(end + after.start(1), end + after.end(1)):
+        name_has_number = any(word.isdigit() for word in _core(candidate.name))
+        if after and name_has_number and self.free(end + after.start(1), end + after.end(1)):
             numbers.add(after.group(1))
         if not strong or numbers - set(_core(candidate.name)):
             if opening:
