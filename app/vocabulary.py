@@ -62,5 +62,15 @@ class UserRole(LabelledChoice):
     VIEWER = "viewer", _l("Viewer")
 
 
+class TaskType(LabelledChoice):
+    """The types the form suggests; a task's type may also be any other word."""
+
+    CALL = "call", _l("Call")
+    EMAIL = "email", _l("Email")
+    MEETING = "meeting", _l("Meeting")
+    FOLLOW_UP = "follow_up", _l("Follow-up")
+    TODO = "todo", _l("To-do")
+
+
 #: The statuses of a task still to do (the list's default filter, "To do").
 OPEN_STATUSES: tuple[str, ...] = tuple(s.value for s in TaskStatus if s is not TaskStatus.COMPLETED)

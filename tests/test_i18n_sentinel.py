@@ -278,6 +278,7 @@ def world(sentinel_app):
             assignee_id=str(admin.id),
             event_id=str(event.id),
             status="in_progress",
+            task_type="call",
         ),
         "none": make("Vertrag senden", assignee_id=str(admin.id)),
         "done": make("Erledigte Sache", status="completed"),

@@ -58,7 +58,7 @@ def test_form_has_every_field_under_the_apis_names(member_client, member, viewer
     assert 'type="date"' in html and 'type="time"' in html and 'type="datetime-local"' in html
     assert 'list="task-types"' in html
     for value in ("call", "email", "meeting", "follow_up", "todo"):
-        assert f'<option value="{value}">' in html
+        assert f'<option value="{value}" label="' in html  # labelled in the page's language
     # The assignee select offers the workspace's active users, the signed-in one chosen.
     assert selected(html, "assignee_id") == str(member.id)
     assert "Vic Viewer" in html

@@ -41,13 +41,14 @@ from app.services.accounts import READ, WRITE, Actor
 from app.services.errors import NotFound, ValidationError
 from app.services.references import resolve_name
 from app.services.zones import actor_zone, user_zone, workspace_zone
+from app.vocabulary import TaskType
 
 TITLE_MAX = 255
 DESCRIPTION_MAX = 10_000
 TASK_TYPE_MAX = 50
 NAME_QUERY_MAX = 200
 #: What the form offers for task_type; any other short string is accepted too.
-SUGGESTED_TASK_TYPES = ("call", "email", "meeting", "follow_up", "todo")
+SUGGESTED_TASK_TYPES = TaskType.values()
 PARENT_LINKS = TASK_PARENT_LINKS
 ORPHAN_MESSAGE = (
     "At least one parent link (contact_id, company_id, deal_id, or event_id) is required"

@@ -24,7 +24,7 @@ from app.services.accounts import MANAGE, READ, WRITE, Actor
 from app.services.errors import NotFound, PermissionDenied
 from app.services.recurrence import WEEKDAYS
 from app.services.tasks import TaskFilters
-from app.vocabulary import TaskPriority, TaskStatus, UserRole
+from app.vocabulary import TaskPriority, TaskStatus, TaskType, UserRole
 from app.web import bp
 
 
@@ -269,6 +269,9 @@ def recurrence_label(rule_text: str | None) -> str:
 
 @bp.app_template_filter("task_type_label")
 def task_type_label(task_type: str | None) -> str:
+    """A suggested type in the page's language ("call": "Anruf"); any other as typed."""
+    if task_type in TaskType.values():
+        return TaskType.label_of(task_type)
     return (task_type or "").replace("_", " ").capitalize()
 
 
