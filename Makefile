@@ -50,7 +50,7 @@ static/vendor/htmx.min.js: node_modules/.package-lock.json
 
 # Content-hashed copies of every static file, with .gz and .br twins, and the manifest
 # templates read (app/static_assets.py). Rebuilt whenever a file under static/ changes.
-STATIC_SOURCES := $(shell find static -type f ! -name '*.gz' ! -name '*.br' \
+STATIC_SOURCES := $(shell find static -regextype posix-basic -type f ! -name '*.gz' ! -name '*.br' \
 	! -name cache_manifest.json ! -regex '.*-[0-9a-f]\{32\}\.[^/]*' 2>/dev/null)
 
 static/cache_manifest.json: $(BIN)/activate static/vendor/htmx.min.js $(STATIC_SOURCES)
