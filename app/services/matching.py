@@ -16,7 +16,8 @@ name word it is closest to, wherever that word stands, so a name is found
   (`legal_words`) and their words (`LEGAL_FORM_WORDS`) cost little when missing.
 
 The score is 0–100: the mean of the typed words' matches, less `EXTRA_WORD_COST` for each
-word of the name nobody typed (`LEGAL_FORM_COST` for a legal-form word). A name with
+word of the name nobody typed (`EXTRA_NAME_WORD_COST` in a person's name, `LEGAL_FORM_COST`
+for a legal-form word). A name with
 exactly the typed words scores 100; written-out umlauts `UMLAUT_MATCH` a word.
 """
 
@@ -34,9 +35,13 @@ UMLAUT_MATCH = 97.0
 #: words: one typo in a four-letter word scores 75, in a six-letter word about 83).
 WORD_MATCH_MIN = 75.0
 #: What each word of the name that the query does not mention costs: "anna schmidt"
-#: ranks "Anna Schmidt" before "Anna Maria Schmidt"; a subset still scores far above the
-#: acceptance threshold of docs/rules.md §3.
+#: ranks "Anna Schmidt" before "Anna Maria Schmidt"; a subset of a company's, deal's or
+#: event's words still scores far above the acceptance threshold of docs/rules.md §3.
 EXTRA_WORD_COST = 3.0
+#: A person's name has two or three words, and one more (a middle name, a second family
+#: name) is another person about as often as a typo is: "thi dinh ho" must not outrank
+#: "Thị Đainh" for "thi dtinh".
+EXTRA_NAME_WORD_COST = 6.0
 #: A legal form the query left off costs this a word ("Müller Logistik" for "Müller
 #: Logistik GmbH"); a legal form the query gives and the name lacks, or the other way
 #: round, `OTHER_LEGAL_FORM_COST` ("… sp. z o.o." is not "… S.A.").
@@ -134,14 +139,24 @@ def word_similarity(typed: str, word: str, prefix: bool = False) -> float:
     return score if score >= WORD_MATCH_MIN else 0.0
 
 
-def words_score(typed: str, name: str, *, legal_forms: bool = False, prefix: bool = False) -> float:
+def words_score(
+    typed: str,
+    name: str,
+    *,
+    legal_forms: bool = False,
+    prefix: bool = False,
+    extra_word_cost: float = EXTRA_WORD_COST,
+) -> float:
     """How well the folded query `typed` matches the folded `name`, word by word, 0–100.
 
     Each typed word takes the name word it matches best (each name word serves one typed
     word); `prefix` lets the last typed word be the start of a name word. With
-    `legal_forms`, legal-form words neither count towards the mean nor cost much.
+    `legal_forms`, legal-form words neither count towards the mean nor cost much. Each
+    other name word nobody typed costs `extra_word_cost`.
     """
-    return words_scores(typed, [name], legal_forms=legal_forms, prefix=prefix)[0]
+    return words_scores(
+        typed, [name], legal_forms=legal_forms, prefix=prefix, extra_word_cost=extra_word_cost
+    )[0]
 
 
 def words_scores(
@@ -151,6 +166,7 @@ def words_scores(
     legal_forms: bool = False,
     prefix: bool = False,
     cutoff: float = 0.0,
+    extra_word_cost: float = EXTRA_WORD_COST,
 ) -> list[float]:
     """`words_score` of each of `names`, each distinct word compared once; 0 for a name
     that cannot reach `cutoff` (too few typed words match any of its words)."""
@@ -169,7 +185,7 @@ def words_scores(
     zero = (0.0,) * len(typed_words)
     costs = {
         w: (
-            EXTRA_WORD_COST
+            extra_word_cost
             if w not in optional
             else OTHER_LEGAL_FORM_COST
             if typed_legal
@@ -315,13 +331,17 @@ def candidate_words(kind: str, folded: str) -> list[str] | None:
 @lru_cache(maxsize=8)
 def scorer(kind: str, *, prefix: bool) -> Callable[..., float]:
     """`words_score` for names of `kind`, as a rapidfuzz scorer (`scorer(query, name)`)."""
-    legal_forms = kind in LEGAL_FORM_KINDS
+    options = {
+        "legal_forms": kind in LEGAL_FORM_KINDS,
+        "prefix": prefix,
+        "extra_word_cost": EXTRA_NAME_WORD_COST if kind == "contact" else EXTRA_WORD_COST,
+    }
 
     def score(typed: str, name: str, **_: object) -> float:
-        return words_score(typed, name, legal_forms=legal_forms, prefix=prefix)
+        return words_score(typed, name, **options)  # type: ignore[arg-type]
 
     def many(typed: str, names: Sequence[str], cutoff: float = 0.0) -> list[float]:
-        return words_scores(typed, names, legal_forms=legal_forms, prefix=prefix, cutoff=cutoff)
+        return words_scores(typed, names, cutoff=cutoff, **options)  # type: ignore[arg-type]
 
     def adjust(typed: str, names: Sequence[str], best: dict[int, float]) -> None:
         without_typed_numbers(typed, names, best, prefix)
