@@ -12,13 +12,13 @@ import uuid
 
 from flask import Flask, g, make_response, render_template, request
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from app.api.envelope import error_response, service_error_response
 from app.extensions import db
+from app.i18n import lazy_gettext as _l
 from app.services.errors import ServiceError
 
 log = logging.getLogger("crm_tasks")

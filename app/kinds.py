@@ -14,8 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask_babel import LazyString
-from flask_babel import lazy_gettext as _l
 
+from app.i18n import lazy_gettext as _l
 from app.models import Company, Contact, Deal, Event, NamedRecord
 
 

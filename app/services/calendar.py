@@ -14,11 +14,11 @@ from datetime import datetime, timedelta
 
 import icalendar
 import sqlalchemy as sa
-from flask_babel import force_locale, gettext
+from flask_babel import gettext
 
 from app.config import settings
 from app.extensions import db
-from app.i18n import for_recipient
+from app.i18n import for_recipient, speaking
 from app.models import Task, User, Workspace
 from app.services import dates
 from app.services.notifications import absolute_url
@@ -91,7 +91,7 @@ def feed_ics(user: User, now: datetime | None = None) -> bytes:
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
-    with force_locale(for_recipient(user, workspace)):
+    with speaking(for_recipient(user, workspace)):
         name = gettext("Tasks")
     cal.add("x-wr-calname", f"{name} · {workspace.name}" if workspace else name)
     cal.add("x-published-ttl", "PT1H")

@@ -6,8 +6,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
+
+from app.i18n import lazy_gettext as _l
 
 # Messages are said in the language of the request (docs/i18n.md): the browser app's, and
 # always English for the API and the command line.

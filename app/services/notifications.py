@@ -14,12 +14,12 @@ from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import current_app, has_request_context, request
-from flask_babel import force_locale, gettext
+from flask_babel import gettext
 from itsdangerous import BadData, URLSafeSerializer
 
 from app.config import settings
 from app.extensions import db
-from app.i18n import for_recipient
+from app.i18n import for_recipient, speaking
 from app.models import ApiKey, Notification, Task, User, Workspace
 from app.services import dates, outbox, schedule
 from app.services.accounts import Actor
@@ -144,7 +144,7 @@ def _render_email(kind: str, user: User, **context) -> tuple[str, str, str]:
         **context,
     }
     # In the recipient's language, never that of whoever caused the email (docs/i18n.md).
-    with force_locale(for_recipient(user, workspace)):
+    with speaking(for_recipient(user, workspace)):
         subject = _render(f"email/{kind}_subject.txt", context)
         text = _render(f"email/{kind}.txt", context)
         html = _render(f"email/{kind}.html", context)

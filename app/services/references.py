@@ -14,11 +14,11 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from rapidfuzz import fuzz, process
 
 from app import kinds
 from app.extensions import db
+from app.i18n import lazy_gettext as _l
 from app.models import Contact, NamedRecord
 from app.services import matching, search, search_index
 from app.services.errors import AmbiguousReference, Candidate, ValidationError

@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask_babel import lazy_gettext as _l
+from app.i18n import lazy_gettext as _l
 
 #: The wall-clock time a date-only task counts as due, and "morning of the due day".
 DATE_ONLY_DUE_TIME = time(8, 0)

@@ -12,7 +12,6 @@ from typing import Any
 
 from flask_babel import LazyString
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -29,6 +28,7 @@ from wtforms.validators import InputRequired
 
 from app import kinds
 from app.i18n import current_language
+from app.i18n import lazy_gettext as _l
 from app.services import recurrence as recurrence_rules
 from app.services.accounts import API_KEY_NAME_MAX, KNOWN_SCOPES
 from app.services.dates import CREATED_DATE_WINDOW

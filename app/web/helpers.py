@@ -9,7 +9,6 @@ from zoneinfo import ZoneInfo
 
 from flask import flash, g, redirect, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
@@ -18,6 +17,7 @@ from app import kinds
 from app.errors import render_page
 from app.extensions import db
 from app.i18n import format_day, format_moment, weekday_names
+from app.i18n import lazy_gettext as _l
 from app.models import Workspace
 from app.services import tasks as task_service
 from app.services.accounts import MANAGE, READ, WRITE, Actor

@@ -10,13 +10,13 @@ from urllib.parse import urlsplit
 
 from flask import flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import Form, HiddenField, SearchField, SelectField
 
 from app import kinds
 from app.extensions import db
 from app.i18n import format_moment
+from app.i18n import lazy_gettext as _l
 from app.models import Task, User
 from app.services import accounts, dates, schedule, search, snooze, task_versions
 from app.services import tasks as task_service
