@@ -17,7 +17,7 @@ from babel import Locale
 from babel import dates as babel_dates
 from babel import numbers as babel_numbers
 from flask import Flask, g, has_request_context, request, session
-from flask_babel import Babel, force_locale, get_locale, get_translations
+from flask_babel import Babel, force_locale, get_locale, get_translations, refresh
 from flask_babel.speaklater import LazyString
 from flask_login import current_user
 
@@ -196,6 +196,14 @@ def speaking(language: str) -> Iterator[None]:
         with force_locale(language):
             yield
     finally:
+        g.pop(_CATALOG, None)
+
+
+def language_changed() -> None:
+    """The language of this request was just changed (a user saved another one): what is
+    said from here on is in the new one (the notice that confirms it, for instance)."""
+    refresh()
+    if g:
         g.pop(_CATALOG, None)
 
 

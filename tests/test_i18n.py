@@ -145,6 +145,18 @@ def test_the_settings_page_saves_the_language(client, member):
     assert db.session.get(User, member.id).language is None
 
 
+def test_the_notice_after_saving_german_is_german(client, member):
+    login_as(client, member)
+    form = {"language": "de", "timezone": "", "default_reminder": "", "notify_reminders": "y"}
+    response = client.post("/settings/notifications", data=form, headers=ENGLISH_BROWSER)
+    page = text(client.get(response.headers["Location"], headers=ENGLISH_BROWSER))
+    assert "Ihre Einstellungen wurden gespeichert." in page and page_language_of(page) == "de"
+
+
+def page_language_of(html: str) -> str:
+    return re.search(r'<html lang="([^"]+)"', html).group(1)
+
+
 def test_the_settings_page_refuses_an_unknown_language(client, member):
     login_as(client, member)
     form = {"language": "xx", "timezone": "", "default_reminder": ""}

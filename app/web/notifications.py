@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from flask import Response, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import refresh
 from flask_login import current_user
 
 from app.extensions import csrf
-from app.i18n import LANGUAGES
+from app.i18n import LANGUAGES, language_changed
 from app.services import accounts, calendar, notifications
 from app.services.errors import ValidationError
 from app.services.reminders import REMINDER_RULES
@@ -35,7 +34,7 @@ def notification_settings():
     if form.validate_on_submit():
         try:
             accounts.set_language(current_user, form.language.data or None)
-            refresh()  # the notice below in the language just chosen
+            language_changed()  # the notice below in the language just chosen
             notifications.update_settings(
                 current_user,
                 timezone=form.timezone.data or None,
