@@ -340,3 +340,10 @@ def test_a_failed_sqlite_load_leaves_indexes_and_triggers_in_place(ids, monkeypa
     db.session.rollback()
     assert _task_schema() == before
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Task)) == count
+
+
+def test_the_navigation_badge_reads_one_range_of_the_assignee_index(ids):
+    """The badge on every page counts my tasks due by today from an index range, capped."""
+    statement = tasks.due_by_today_statement(ids["workspace"], ids["user"], NOW.date())
+    assert plan_problems(statement, "ix_task_list_assignee") == []
+    assert f"LIMIT {tasks.DUE_BADGE_CAP + 1}" in compiled(statement)

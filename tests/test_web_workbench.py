@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import Task
-from app.services import schedule, task_versions
+from app.services import dates, schedule, task_versions
 from app.services import tasks as task_service
 from tests.web_helpers import HTMX, login_as, text
 
@@ -80,6 +80,27 @@ def test_my_tasks_is_the_landing_page_grouped_by_when_due(member_client, make, d
     assert titles(html)[:2] == ["Also late", "Late"]
     # The badge: my overdue plus today's.
     assert re.search(r'id="nav-badge"[^>]*>3<span class="visually-hidden"> overdue', html)
+
+
+def test_the_badge_stops_counting_past_its_cap(member_client, member, contact, workspace, day):
+    """A neglected list shows "99+": the count reads at most a bounded index range."""
+    cap = task_service.DUE_BADGE_CAP
+    task_service.insert_many_tasks(
+        {
+            "workspace_id": workspace.id,
+            "title": f"Late {n}",
+            "status": "open",
+            "assignee_id": member.id,
+            "contact_id": contact.id,
+            "due_date": day - timedelta(days=1 + n % 30),
+            "created_date": dates.now() - timedelta(days=40),
+            "updated_at": dates.now(),
+        }
+        for n in range(cap + 5)
+    )
+    db.session.commit()
+    html = text(member_client.get("/tasks"))
+    assert re.search(rf'id="nav-badge"[^>]*>{cap}\+<span class="visually-hidden"> overdue', html)
 
 
 def test_view_switcher_and_unassigned_rows(member_client, make, admin):

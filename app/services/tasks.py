@@ -999,6 +999,40 @@ def count_due_groups(
     return counts
 
 
+#: The navigation badge counts my overdue and today's tasks up to this many, then says
+#: "99+": a count that stops early reads a bounded index range whatever the workspace holds.
+DUE_BADGE_CAP = 99
+
+
+def count_due_by_today(actor: Actor, assignee_id: uuid.UUID, *, now: datetime | None = None) -> int:
+    """Open tasks of `assignee_id` that are overdue or due today, counted up to
+    `DUE_BADGE_CAP + 1` (the badge then says "99+")."""
+    actor.require(READ)
+    now = now or dates.now()
+    today = now.astimezone(actor_zone(actor)).date()
+    due = due_by_today_statement(actor.workspace_id, assignee_id, today).subquery()
+    return db.session.scalar(sa.select(sa.func.count()).select_from(due)) or 0
+
+
+def due_by_today_statement(
+    workspace_id: uuid.UUID, assignee_id: uuid.UUID, today: date
+) -> sa.Select:
+    """At most `DUE_BADGE_CAP + 1` rows of the assignee's open tasks due by the end of
+    `today`: one range of ix_task_list_assignee per status, whatever the workspace holds."""
+    _first, end_of_today = task_keys.day_range(today, today)
+    return (
+        sa.select(sa.literal(1))
+        .where(
+            Task.workspace_id == workspace_id,
+            Task.assignee_id == assignee_id,
+            Task.status.in_(("open", "in_progress")),
+            Task.due_sort <= end_of_today,
+            Task.deleted_at.is_(None),
+        )
+        .limit(DUE_BADGE_CAP + 1)
+    )
+
+
 # The SQLite title index (migrations/versions/0005): an FTS5 trigram table over task.
 _TITLE_FTS = sa.table("task_title_fts", sa.column("rowid", sa.Integer))
 

@@ -23,7 +23,6 @@ from app.services import tasks as task_service
 from app.services.accounts import MANAGE, READ, WRITE, Actor
 from app.services.errors import NotFound, PermissionDenied
 from app.services.recurrence import WEEKDAYS
-from app.services.tasks import TaskFilters
 from app.vocabulary import TaskPriority, TaskStatus, TaskType, UserRole
 from app.web import bp
 
@@ -112,6 +111,7 @@ def inject_permissions() -> dict:
         "is_admin": False,
         "workspace": None,
         "my_due_count": lambda: 0,
+        "due_badge_cap": task_service.DUE_BADGE_CAP,
     }
     try:
         if not current_user.is_authenticated:
@@ -123,6 +123,7 @@ def inject_permissions() -> dict:
             "is_admin": MANAGE in scopes,
             "workspace": current_workspace(),
             "my_due_count": my_due_count,
+            "due_badge_cap": task_service.DUE_BADGE_CAP,
         }
     except SQLAlchemyError:
         db.session.rollback()
@@ -137,13 +138,11 @@ def my_due_count() -> int:
     actor = current_actor()
     if READ not in actor.scopes:
         return 0
-    filters = TaskFilters(statuses=("open", "in_progress"), assignee_id=current_user.id)
     try:
-        counts = task_service.count_due_groups(actor, filters)
+        return task_service.count_due_by_today(actor, current_user.id)
     except SQLAlchemyError:  # an error page while the database is away: no badge, no 500
         db.session.rollback()
         return 0
-    return counts["overdue"] + counts["today"]
 
 
 @bp.app_template_filter("local_datetime")
