@@ -346,4 +346,20 @@ def test_the_navigation_badge_reads_one_range_of_the_assignee_index(ids):
     """The badge on every page counts my tasks due by today from an index range, capped."""
     statement = tasks.due_by_today_statement(ids["workspace"], ids["user"], NOW.date())
     assert plan_problems(statement, "ix_task_list_assignee") == []
-    assert f"LIMIT {tasks.DUE_BADGE_CAP + 1}" in compiled(statement)
+    assert f"LIMIT {tasks.COUNT_CAP + 1}" in compiled(statement)
+
+
+def test_each_heading_count_of_my_tasks_reads_one_bounded_range(ids):
+    """The grouped list's headings: a capped count per heading, each an index range."""
+    filters = TaskFilters(statuses=TO_DO, assignee_id=ids["user"])
+    statement = tasks.due_group_counts_statement(ids["workspace"], filters, NOW, UTC)
+    problems = plan_problems(statement, "ix_task_list_assignee")
+    # PostgreSQL may read a heading from the status index instead, the assignee as a filter:
+    # still an index range (no sort, no sequential scan), cut at the cap by its LIMIT.
+    by_status_index = {
+        f"reads task by {scan} ix_task_list" for scan in ("Index Scan", "Index Only Scan")
+    }
+    if db.engine.dialect.name == "postgresql":
+        problems = [problem for problem in problems if problem not in by_status_index]
+    assert problems == []
+    assert compiled(statement).count(f"LIMIT {tasks.COUNT_CAP + 1}") == len(tasks.DUE_GROUPS)

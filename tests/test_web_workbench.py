@@ -48,7 +48,7 @@ def titles(html: str) -> list[str]:
 
 def headings(html: str) -> list[tuple[str, str]]:
     found = re.findall(
-        r'<h2 class="due-group__heading"[^>]*>([^<]+)<span class="due-group__count">(\d+)', html
+        r'<h2 class="due-group__heading"[^>]*>([^<]+)<span class="due-group__count">(\d+\+?)', html
     )
     return [(name.strip(), count) for name, count in found]
 
@@ -83,8 +83,8 @@ def test_my_tasks_is_the_landing_page_grouped_by_when_due(member_client, make, d
 
 
 def test_the_badge_stops_counting_past_its_cap(member_client, member, contact, workspace, day):
-    """A neglected list shows "99+": the count reads at most a bounded index range."""
-    cap = task_service.DUE_BADGE_CAP
+    """A neglected list shows "99+" in the badge and the heading: counts stop at the cap."""
+    cap = task_service.COUNT_CAP
     task_service.insert_many_tasks(
         {
             "workspace_id": workspace.id,
@@ -101,6 +101,7 @@ def test_the_badge_stops_counting_past_its_cap(member_client, member, contact, w
     db.session.commit()
     html = text(member_client.get("/tasks"))
     assert re.search(rf'id="nav-badge"[^>]*>{cap}\+<span class="visually-hidden"> overdue', html)
+    assert dict(headings(html))["Overdue"] == f"{cap}+"
 
 
 def test_view_switcher_and_unassigned_rows(member_client, make, admin):

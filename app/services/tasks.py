@@ -968,45 +968,74 @@ def due_group(task: Task, now: datetime, tz) -> str:
     return "later"
 
 
+#: The browser's counts (the grouped list's headings, the navigation badge) count up to
+#: this many, then say "99+": a count that stops early reads at most a bounded index range,
+#: whatever the workspace holds.
+COUNT_CAP = 99
+
+
 def count_due_groups(
     actor: Actor, filters: TaskFilters = TaskFilters(), *, now: datetime | None = None
 ) -> dict[str, int]:
-    """How many tasks the filters select under each heading of `DUE_GROUPS`: one query."""
+    """How many tasks the filters select under each heading of `DUE_GROUPS`, each counted
+    up to `COUNT_CAP + 1`: one statement of one bounded `due_sort` range per heading."""
     actor.require(READ)
     _check_list_request(filters, 1)
     now = now or dates.now()
-    tz = actor_zone(actor)
-    today = now.astimezone(tz).date()
-    group = sa.case(
-        (Task.due_date.is_(None), "none"),
-        (_overdue_condition(now, today), "overdue"),
-        (Task.due_date <= today, "today"),
-        (Task.due_date == today + timedelta(days=1), "tomorrow"),
-        (Task.due_date <= _end_of_week(today), "week"),
-        else_="later",
-    ).label("due_group")
-    conditions = [Task.workspace_id == actor.workspace_id, *_trash_conditions(filters, now)]
-    conditions += _filter_conditions(filters, actor.workspace_id, now, tz)
+    statement = due_group_counts_statement(actor.workspace_id, filters, now, actor_zone(actor))
+    result = dict.fromkeys(DUE_GROUPS, 0)
+    for name, count in db.session.execute(statement):
+        result[name] = count
+    return result
+
+
+def due_group_counts_statement(
+    workspace_id: uuid.UUID, filters: TaskFilters, now: datetime, tz: ZoneInfo
+) -> sa.CompoundSelect:
+    """(heading, count) for each of `DUE_GROUPS`, each count stopping at `COUNT_CAP + 1`."""
+    conditions = [Task.workspace_id == workspace_id, *_trash_conditions(filters, now)]
+    conditions += _filter_conditions(filters, workspace_id, now, tz)
     if filters.statuses is not None:
         conditions.append(Task.status.in_(filters.statuses))
     title = _title_search(filters.q)
     if title:
         conditions.append(title.condition)
-    query = sa.select(group, sa.func.count()).where(*conditions).group_by(group)
-    counts = dict.fromkeys(DUE_GROUPS, 0)
-    for name, count in db.session.execute(query):
-        counts[name] = count
-    return counts
+    counts = [
+        sa.select(sa.literal(name).label("due_group"), sa.func.count().label("n")).select_from(
+            sa.select(sa.literal(1))
+            .where(*conditions, *group_conditions)
+            .limit(COUNT_CAP + 1)
+            .subquery()
+        )
+        for name, group_conditions in _due_group_ranges(now.astimezone(tz).date(), now).items()
+    ]
+    return sa.union_all(*counts)
 
 
-#: The navigation badge counts my overdue and today's tasks up to this many, then says
-#: "99+": a count that stops early reads a bounded index range whatever the workspace holds.
-DUE_BADGE_CAP = 99
+def _due_group_ranges(today: date, now: datetime) -> dict[str, list[sa.ColumnElement[bool]]]:
+    """Each heading of `DUE_GROUPS` as conditions on `due_sort` (and status), in the order
+    `due_group` decides: overdue is open work due before now; today, anything else due by
+    the end of today (completed tasks of earlier days too); then tomorrow, the rest of this
+    week, later, and no due date."""
+    overdue_bound = task_keys.overdue_bound(today, now)
+    _first, end_of_today = task_keys.day_range(today, today)
+    tomorrow = task_keys.day_range(today + timedelta(days=1), today + timedelta(days=1))
+    _monday, end_of_week = task_keys.day_range(today, _end_of_week(today))
+    end_of_week = max(end_of_week, tomorrow[1])
+    not_yet_overdue = sa.or_(Task.status == "completed", Task.due_sort >= overdue_bound)
+    return {
+        "overdue": [Task.status != "completed", Task.due_sort < overdue_bound],
+        "today": [Task.due_sort <= end_of_today, not_yet_overdue],
+        "tomorrow": [Task.due_sort.between(*tomorrow)],
+        "week": [Task.due_sort > tomorrow[1], Task.due_sort <= end_of_week],
+        "later": [Task.due_sort > end_of_week, Task.due_sort < task_keys.NO_DUE],
+        "none": [Task.due_sort == task_keys.NO_DUE],
+    }
 
 
 def count_due_by_today(actor: Actor, assignee_id: uuid.UUID, *, now: datetime | None = None) -> int:
     """Open tasks of `assignee_id` that are overdue or due today, counted up to
-    `DUE_BADGE_CAP + 1` (the badge then says "99+")."""
+    `COUNT_CAP + 1` (the badge then says "99+")."""
     actor.require(READ)
     now = now or dates.now()
     today = now.astimezone(actor_zone(actor)).date()
@@ -1017,7 +1046,7 @@ def count_due_by_today(actor: Actor, assignee_id: uuid.UUID, *, now: datetime | 
 def due_by_today_statement(
     workspace_id: uuid.UUID, assignee_id: uuid.UUID, today: date
 ) -> sa.Select:
-    """At most `DUE_BADGE_CAP + 1` rows of the assignee's open tasks due by the end of
+    """At most `COUNT_CAP + 1` rows of the assignee's open tasks due by the end of
     `today`: one range of ix_task_list_assignee per status, whatever the workspace holds."""
     _first, end_of_today = task_keys.day_range(today, today)
     return (
@@ -1029,7 +1058,7 @@ def due_by_today_statement(
             Task.due_sort <= end_of_today,
             Task.deleted_at.is_(None),
         )
-        .limit(DUE_BADGE_CAP + 1)
+        .limit(COUNT_CAP + 1)
     )
 
 

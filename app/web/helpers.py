@@ -111,7 +111,7 @@ def inject_permissions() -> dict:
         "is_admin": False,
         "workspace": None,
         "my_due_count": lambda: 0,
-        "due_badge_cap": task_service.DUE_BADGE_CAP,
+        "count_cap": task_service.COUNT_CAP,
     }
     try:
         if not current_user.is_authenticated:
@@ -123,7 +123,7 @@ def inject_permissions() -> dict:
             "is_admin": MANAGE in scopes,
             "workspace": current_workspace(),
             "my_due_count": my_due_count,
-            "due_badge_cap": task_service.DUE_BADGE_CAP,
+            "count_cap": task_service.COUNT_CAP,
         }
     except SQLAlchemyError:
         db.session.rollback()
