@@ -298,12 +298,18 @@ def _bulk_rows(workspace_id, contact_id, count: int, fail_at: int | None = None)
         }
 
 
+#: Rows prepared in this process, or in a forked child while this one writes.
+PIPELINE_MINS = pytest.mark.parametrize("pipeline_min", [10**9, 10], ids=["inline", "pipelined"])
+
+
+@PIPELINE_MINS
 def test_a_large_sqlite_load_rebuilds_indexes_and_title_search_as_they_were(
-    ids, actor_for, monkeypatch
+    ids, actor_for, monkeypatch, pipeline_min
 ):
     if db.engine.dialect.name != "sqlite":
         pytest.skip("the index rebuild is SQLite's bulk path")
     monkeypatch.setattr(tasks, "BULK_REBUILD_MIN", 10)
+    monkeypatch.setattr(tasks, "PIPELINE_MIN", pipeline_min)
     before = _task_schema()
     tasks.insert_many_tasks(_bulk_rows(ids["workspace"], ids["contact_id"], 500), expected=500)
     db.session.commit()
@@ -327,10 +333,12 @@ def test_a_large_sqlite_load_rebuilds_indexes_and_title_search_as_they_were(
     assert plan_problems(statement_for(ids, TaskFilters(statuses=TO_DO)), "ix_task_list") == []
 
 
-def test_a_failed_sqlite_load_leaves_indexes_and_triggers_in_place(ids, monkeypatch):
+@PIPELINE_MINS
+def test_a_failed_sqlite_load_leaves_indexes_and_triggers_in_place(ids, monkeypatch, pipeline_min):
     if db.engine.dialect.name != "sqlite":
         pytest.skip("the index rebuild is SQLite's bulk path")
     monkeypatch.setattr(tasks, "BULK_REBUILD_MIN", 10)
+    monkeypatch.setattr(tasks, "PIPELINE_MIN", pipeline_min)
     before = _task_schema()
     count = db.session.scalar(sa.select(sa.func.count()).select_from(Task))
     with pytest.raises(RuntimeError):
@@ -363,3 +371,20 @@ def test_each_heading_count_of_my_tasks_reads_one_bounded_range(ids):
         problems = [problem for problem in problems if problem not in by_status_index]
     assert problems == []
     assert compiled(statement).count(f"LIMIT {tasks.COUNT_CAP + 1}") == len(tasks.DUE_GROUPS)
+
+
+@PIPELINE_MINS
+def test_bulk_rows_are_stored_alike_whichever_process_prepares_them(ids, monkeypatch, pipeline_min):
+    monkeypatch.setattr(tasks, "PIPELINE_MIN", pipeline_min)
+    rows = list(_bulk_rows(ids["workspace"], ids["contact_id"], 300))
+    assert tasks.insert_many_tasks(iter(rows), expected=300, chunk_size=64) == 300
+    db.session.commit()
+    stored = db.session.execute(
+        sa.select(Task.title, Task.title_folded, Task.status, Task.contact_id, Task.due_sort).where(
+            Task.title.like("Bulk %")
+        )
+    ).all()
+    assert sorted(stored) == sorted(
+        ("Bulk Ärger " + str(n), "bulk arger " + str(n), "open", ids["contact_id"], stored[0][4])
+        for n in range(300)
+    )

@@ -8,7 +8,6 @@ names to records, enforces the parent link and the created_date window, and writ
 from __future__ import annotations
 
 import functools
-import itertools
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -36,7 +35,7 @@ from app.models import (
     Task,
     User,
 )
-from app.services import dates, outbox, recurrence, reminders, task_keys
+from app.services import dates, outbox, pipelined, recurrence, reminders, task_keys
 from app.services.accounts import READ, WRITE, Actor
 from app.services.errors import NotFound, ValidationError
 from app.services.references import resolve_name
@@ -1141,6 +1140,9 @@ def is_overdue(task: Task, now: datetime, tz) -> bool:
 #: Tasks per INSERT batch in `insert_many_tasks`.
 TASK_CHUNK_SIZE = 5_000
 
+#: A load at least this large prepares its rows in a second process (`pipelined`).
+PIPELINE_MIN = 50_000
+
 
 def insert_many_tasks(
     rows: Iterable[dict[str, Any]],
@@ -1154,27 +1156,35 @@ def insert_many_tasks(
     Each row holds Task attribute names and has been checked by its producer (this skips
     the rules of `create_task`); `id` is filled in when missing. Returns the row count.
     `expected` (how many rows are coming) lets a large load on SQLite build its indexes
-    once at the end instead of row by row (`_sqlite_bulk_load`).
-    """
-    count = 0
-    rows = iter(rows)
-    with _bulk_cache(), _sqlite_bulk_load(expected):
-        while chunk := list(itertools.islice(rows, chunk_size)):
-            count += _insert_task_batch(chunk)
-            if progress:
-                progress(len(chunk))
-    return count
-
-
-def _insert_task_batch(chunk: list[dict[str, Any]]) -> int:
-    """One executemany of task rows, with the keys models._derive_list_keys sets on ORM writes.
-
-    Rows go to the driver as they are, each value through its column type's own bind
-    processing: building the statement per batch, as the ORM's bulk insert does, cost
-    more than the database's work at a million rows. The row dicts are completed in place.
+    once at the end instead of row by row (`_sqlite_bulk_load`), and one of at least
+    PIPELINE_MIN rows prepare its batches in a second process: then `rows` is iterated
+    there, and its dicts stay as they were in this one.
     """
     connection = db.session.connection()
     statement, columns = _task_insert_statement(connection.dialect)
+    prepare = functools.partial(_task_params, columns=columns)
+    if expected >= PIPELINE_MIN:  # rows generated and converted while the last batch goes in
+        batches = pipelined.prepared_in_child(rows, prepare, chunk_size)
+    else:
+        batches = (prepare(chunk) for chunk in pipelined.chunks(rows, chunk_size))
+    count = 0
+    with _bulk_cache(), _sqlite_bulk_load(expected):
+        for params in batches:
+            db.session.connection().exec_driver_sql(statement, params)
+            count += len(params)
+            if progress:
+                progress(len(params))
+    return count
+
+
+def _task_params(chunk: list[dict[str, Any]], columns: list[tuple[str, Any]]) -> list[tuple]:
+    """Task rows as the driver's parameter tuples, with the keys models._derive_list_keys
+    sets on ORM writes. Touches no database (`insert_many_tasks` may run it in a child).
+
+    Each value goes through its column type's own bind processing: building the statement
+    per batch, as the ORM's bulk insert does, cost more than the database's work at a
+    million rows. The row dicts are completed in place.
+    """
     params = []
     for row in chunk:
         # The producer's dicts are ours to fill in (a bulk load makes a million of them).
@@ -1192,8 +1202,7 @@ def _insert_task_batch(chunk: list[dict[str, Any]]) -> int:
                 ]
             )
         )
-    connection.exec_driver_sql(statement, params)
-    return len(params)
+    return params
 
 
 @functools.cache
