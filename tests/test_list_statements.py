@@ -169,3 +169,23 @@ def test_the_counter_sees_row_by_row_loading(actor, workspace, team, shared_comp
     # One per contact, deal and event, one per assignee; the company is
     # shared, so it is loaded once.
     assert len(after_the_page(counter.statements)) == 12 * 3 + len(team) + 1
+
+
+def test_a_title_search_asks_the_trigram_index_for_its_count_once_per_page(
+    client, workspace, member, team, shared_company
+):
+    """The page and its headings search the same text: on SQLite the bounded count of
+    candidates that picks the way to the page is asked once, not once for each."""
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("only SQLite counts the trigram index's candidates")
+    login_as(client, member)
+    add_linked_tasks(workspace, shared_company, team, 5)
+    with counting() as counter:
+        response = client.get("/tasks?view=everyone&q=task")
+    assert text(response).count("data-task-row") == 5
+    counts = [
+        s
+        for s in counter.statements
+        if s.startswith("SELECT count(*)") and "FROM (SELECT task_title_fts.rowid" in s
+    ]
+    assert len(counts) == 1

@@ -1113,8 +1113,7 @@ def _title_search(q: str | None) -> _TitleSearch | None:
         matches = sa.select(_TITLE_FTS.c.rowid).where(
             sa.literal_column(TITLE_SEARCH_TABLE).op("MATCH")(every)
         )
-        bounded = matches.limit(SOME_TITLE_MATCHES).subquery()
-        found = db.session.scalar(sa.select(sa.func.count()).select_from(bounded)) or 0
+        found = _count_title_candidates(every, matches)
         if found < FEW_TITLE_MATCHES:
             candidates = sa.literal_column("task.rowid").in_(matches)
             return _TitleSearch(sa.and_(candidates, contains), drive=True)
@@ -1124,6 +1123,21 @@ def _title_search(q: str | None) -> _TitleSearch | None:
             candidates = sa.literal_column("task.rowid").in_(sa.select(once.c.rowid))
             return _TitleSearch(sa.and_(candidates, contains))
     return _TitleSearch(contains)
+
+
+def _count_title_candidates(every: str, matches: sa.Select) -> int:
+    """How many rows (up to SOME_TITLE_MATCHES) the trigram index gives for `every`.
+
+    Counted once per session: a page and its headings ask for the same query, and at a
+    million tasks each count of a common word's trigrams takes about 20 ms. The count only
+    chooses the way to a page (the page itself asks the index again), so one a little
+    out of date within a session costs speed, never a wrong row.
+    """
+    counted = db.session.info.setdefault("title_candidates", {})
+    if every not in counted:
+        bounded = matches.limit(SOME_TITLE_MATCHES).subquery()
+        counted[every] = db.session.scalar(sa.select(sa.func.count()).select_from(bounded)) or 0
+    return counted[every]
 
 
 def _col(attribute: so.InstrumentedAttribute[Any]) -> sa.ColumnElement[Any]:
