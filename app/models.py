@@ -317,7 +317,7 @@ class Task(WorkspaceScoped, Model):
     event: so.Mapped[Event | None] = so.relationship()
 
     # Every list reads one of these in order, one range per status (services/tasks.py):
-    # the filter's column, then status, then the list order. The parent links' indexes
+    # the filter's column(s), then status, then the list order. The parent links' indexes
     # also serve their foreign keys. docs/tasks.md lists which query reads which.
     __table_args__ = (
         sa.Index("ix_task_list", "workspace_id", "status", *LIST_ORDER),
@@ -327,6 +327,21 @@ class Task(WorkspaceScoped, Model):
         sa.Index("ix_task_list_company", "company_id", "status", *LIST_ORDER),
         sa.Index("ix_task_list_deal", "deal_id", "status", *LIST_ORDER),
         sa.Index("ix_task_list_event", "event_id", "status", *LIST_ORDER),
+        # A link filter on someone's tasks (My tasks, `?company_id=…`) or on the unassigned
+        # ones: the link, then the assignee (NULL for unassigned), status and the order. Only
+        # tasks holding that link: a task without one is never looked up by it.
+        *(
+            sa.Index(
+                f"ix_task_list_{link.removesuffix('_id')}_assignee",
+                link,
+                "assignee_id",
+                "status",
+                *LIST_ORDER,
+                sqlite_where=sa.text(f"{link} IS NOT NULL"),
+                postgresql_where=sa.text(f"{link} IS NOT NULL"),
+            )
+            for link in TASK_PARENT_LINKS
+        ),
         # Only deleted tasks: no live list is tempted by it, and it stays small.
         sa.Index(
             "ix_task_trash",

@@ -419,3 +419,63 @@ class Upgrade0010:
         assert for_recipient(user) == "de"
         accounts.set_language(user, "en")
         assert db.session.get(User, seeded.users["member"]).language == "en"
+
+
+@upgrade_case("0011")
+class Upgrade0011:
+    """0011 adds an index per parent link with the assignee (only the tasks holding that
+    link), for a link filter on someone's tasks; nothing existing changes."""
+
+    LINKS = ("contact_id", "company_id", "deal_id", "event_id")
+
+    def seed(self, conn):
+        seeded = seed_core(conn)
+        execute(
+            conn,
+            "UPDATE task SET assignee_id = :user WHERE id IN (:a, :b)",
+            user=seeded.users["member"],
+            a=seeded.tasks["call_hans"],
+            b=seeded.tasks["deal_and_contact"],
+        )
+        return seeded
+
+    def check(self, conn, seeded):
+        _core_rows_survive(conn, seeded)
+        indexes = {index["name"]: index for index in sa.inspect(conn).get_indexes("task")}
+        for link in self.LINKS:
+            index = indexes[f"ix_task_list_{link.removesuffix('_id')}_assignee"]
+            assert index["column_names"] == [
+                link, "assignee_id", "status", "due_sort", "created_date", "id"
+            ]  # fmt: skip
+            where = index.get("dialect_options", {}).get(f"{conn.dialect.name}_where")
+            assert where is not None and f"{link} IS NOT NULL" in str(where), index
+        mine = rows(
+            conn,
+            "SELECT id FROM task WHERE contact_id = :contact AND assignee_id = :user"
+            " AND status = 'open'",
+            contact=seeded.contacts["hans"],
+            user=seeded.users["member"],
+        )
+        assert {as_uuid(r["id"]) for r in mine} == {
+            seeded.tasks["call_hans"],
+            seeded.tasks["deal_and_contact"],
+        }
+
+    def check_app(self, seeded):
+        from app.services import accounts
+        from app.services import tasks as task_service
+
+        actor = accounts.Actor(seeded.workspace, accounts.ROLE_SCOPES["member"])
+        mine = task_service.TaskFilters(
+            statuses=("open", "in_progress"),
+            assignee_id=seeded.users["member"],
+            contact_id=seeded.contacts["hans"],
+        )
+        page = task_service.list_tasks(actor, mine)
+        assert {t.id for t in page.items} == {
+            seeded.tasks["call_hans"],
+            seeded.tasks["deal_and_contact"],
+        }
+        nobody = task_service.TaskFilters(unassigned=True, company_id=seeded.companies["mueller"])
+        page = task_service.list_tasks(actor, nobody)
+        assert [t.id for t in page.items] == [seeded.tasks["quote_company"]]

@@ -113,7 +113,32 @@ CASES = [
          f"ix_task_list_{link.removesuffix('_id')}")
         for link in LINKS
     ],
+    # A link filter on My tasks (`/tasks?company_id=…`), on someone's tasks in any status,
+    # and on the unassigned view: the link's own index with the assignee.
+    *[
+        (f"{link}, mine, {name}",
+         lambda i, link=link, statuses=statuses: TaskFilters(
+             statuses=statuses, assignee_id=i["user"], **{link: i[link]}),
+         f"ix_task_list_{link.removesuffix('_id')}_assignee")
+        for link in LINKS
+        for name, statuses in (("to do", TO_DO), ("every status", None),
+                               ("completed", ("completed",)))
+    ],
+    *[
+        (f"{link}, unassigned",
+         lambda i, link=link: TaskFilters(statuses=TO_DO, unassigned=True, **{link: i[link]}),
+         f"ix_task_list_{link.removesuffix('_id')}_assignee")
+        for link in LINKS
+    ],
+    (
+        "company_id, mine, due this week",
+        lambda i: TaskFilters(statuses=TO_DO, assignee_id=i["user"], company_id=i["company_id"],
+                              due="week"),
+        "ix_task_list_company_assignee",
+    ),
 ]  # fmt: skip
+CASE_NAMES = [case[0] for case in CASES]
+SCANS = ("Index Scan", "Index Only Scan")
 
 
 def statement_for(ids, filters: TaskFilters, *, cursor: str | None = None) -> sa.Select:
@@ -287,7 +312,16 @@ def actor_for():
 
 @pytest.mark.parametrize(
     ("dropped", "case"),
-    [("ix_task_list_contact", 13), ("ix_task_list", 0), ("ix_task_list_assignee", 10)],
+    [
+        ("ix_task_list_contact", 13),
+        ("ix_task_list", 0),
+        ("ix_task_list_assignee", 10),
+        *[
+            (f"ix_task_list_{link.removesuffix('_id')}_assignee", CASE_NAMES.index(case))
+            for link in LINKS
+            for case in (f"{link}, mine, to do", f"{link}, unassigned")
+        ],
+    ],
 )
 def test_without_its_index_a_list_plan_fails_the_check(ids, dropped, case):
     """The checks above can fail: drop the index one of them needs and they do."""
@@ -398,9 +432,7 @@ def test_each_heading_count_of_my_tasks_reads_one_bounded_range(ids):
     problems = plan_problems(statement, "ix_task_list_assignee")
     # PostgreSQL may read a heading from the status index instead, the assignee as a filter:
     # still an index range (no sort, no sequential scan), cut at the cap by its LIMIT.
-    by_status_index = {
-        f"reads task by {scan} ix_task_list" for scan in ("Index Scan", "Index Only Scan")
-    }
+    by_status_index = {f"reads task by {scan} ix_task_list" for scan in SCANS}
     if db.engine.dialect.name == "postgresql":
         problems = [problem for problem in problems if problem not in by_status_index]
     assert problems == []
@@ -422,3 +454,56 @@ def test_bulk_rows_are_stored_alike_whichever_process_prepares_them(ids, monkeyp
         ("Bulk Ärger " + str(n), "bulk arger " + str(n), "open", ids["contact_id"], stored[0][4])
         for n in range(300)
     )
+
+
+@pytest.mark.parametrize("link", LINKS)
+def test_the_heading_counts_of_my_tasks_for_a_record_read_the_links_index(ids, link):
+    """`/tasks?company_id=…` on My tasks: each heading a capped range of the link's index."""
+    for filters in (
+        TaskFilters(statuses=TO_DO, assignee_id=ids["user"], **{link: ids[link]}),
+        TaskFilters(statuses=TO_DO, unassigned=True, **{link: ids[link]}),
+    ):
+        statement = tasks.due_group_counts_statement(ids["workspace"], filters, NOW, UTC)
+        kind = link.removesuffix("_id")
+        problems = plan_problems(statement, f"ix_task_list_{kind}_assignee")
+        if db.engine.dialect.name == "postgresql":
+            # Its planner may take a heading from the link's index without the assignee (the
+            # record's range, the assignee checked on each row): still a bounded range.
+            problems = [
+                problem
+                for problem in problems
+                if problem not in {f"reads task by {scan} ix_task_list_{kind}" for scan in SCANS}
+            ]
+        assert problems == []
+
+
+def _title_index_reads(statement) -> int:
+    """How many times `statement` searches the title index: SQLite's plan of it, or (the
+    planner of a tiny PostgreSQL table rightly preferring other ways) the conditions the
+    trigram index answers in its text."""
+    if db.engine.dialect.name == "sqlite":
+        return sum("task_title_fts VIRTUAL TABLE" in line for line in sqlite_plan(statement))
+    return compiled(statement).count("task.title_folded LIKE ")
+
+
+def test_a_title_search_with_few_matches_searches_the_title_index_once_per_statement(ids):
+    """My tasks searched for a title with few matches: the page and its heading counts each
+    read the matches once, not once per status range and once per heading."""
+    filters = TaskFilters(statuses=TO_DO, assignee_id=ids["user"], q="hans müller 1")
+    page = statement_for(ids, filters)
+    counts = tasks.due_group_counts_statement(ids["workspace"], filters, NOW, UTC)
+    assert _title_index_reads(page) == 1
+    assert _title_index_reads(counts) == 1
+
+
+def test_a_postgres_title_search_with_many_matches_walks_the_list_in_order(ids, monkeypatch):
+    """When PostgreSQL expects many matches, the title test is one the trigram index cannot
+    answer, so each status range and heading walks its list index in order."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite counts the matches instead (tested through the service)")
+    filters = TaskFilters(statuses=TO_DO, assignee_id=ids["user"], q="call hans")
+    assert _title_index_reads(statement_for(ids, filters)) == 1
+    monkeypatch.setattr(tasks, "FEW_TITLE_MATCHES", 0)
+    assert plan_problems(statement_for(ids, filters), "ix_task_list_assignee") == []
+    counts = tasks.due_group_counts_statement(ids["workspace"], filters, NOW, UTC)
+    assert _title_index_reads(counts) == 0

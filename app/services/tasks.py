@@ -8,6 +8,7 @@ names to records, enforces the parent link and the created_date window, and writ
 from __future__ import annotations
 
 import functools
+import json
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -22,6 +23,7 @@ from flask_babel import gettext as _
 from itsdangerous import BadData, URLSafeSerializer
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.interfaces import LoaderOption
+from sqlalchemy.sql.util import ClauseAdapter
 
 from app import kinds
 from app.config import settings
@@ -811,10 +813,7 @@ def list_statement(
     the sort key) or are checked on the rows read.
     """
     title = _title_search(filters.q)
-    # When a handful of title matches is the place to start (SQLite), the list indexes
-    # must not tempt the planner into walking a whole status range checking each row.
-    scoped = _unindexed if title and title.drive else _col
-    conditions = [scoped(Task.workspace_id) == workspace_id, *_trash_conditions(filters, now)]
+    conditions = [_in_workspace(workspace_id, filters, title), *_trash_conditions(filters, now)]
     conditions += _filter_conditions(filters, workspace_id, now, tz)
     if title:
         conditions.append(title.condition)
@@ -834,11 +833,9 @@ def list_statement(
     if not statuses:  # e.g. overdue among completed tasks: there are none
         return sa.select(Task).where(sa.false())
     if title and title.drive:  # a handful of matches, read once and sorted
+        status = _unindexed(Task.status) if _dialect() == "sqlite" else Task.status
         return (
-            sa.select(Task)
-            .where(*conditions, _unindexed(Task.status).in_(statuses))
-            .order_by(*order)
-            .limit(limit)
+            sa.select(Task).where(*conditions, status.in_(statuses)).order_by(*order).limit(limit)
         )
     if len(statuses) == 1:
         return (
@@ -866,6 +863,26 @@ def list_statement(
         .order_by(*keys)
         .limit(limit)
     )
+
+
+def _in_workspace(
+    workspace_id: uuid.UUID, filters: TaskFilters, title: _TitleSearch | None
+) -> sa.ColumnElement[bool]:
+    """The workspace condition, written for SQLite's planner where a workspace index is the
+    wrong start: a handful of title matches (`drive`), or a parent link, whose own indexes
+    hold a record's few tasks (the link, then the assignee, status and order). Without
+    statistics SQLite would rather read the assignee's range — every open task of mine —
+    checking the link row by row. PostgreSQL's planner weighs them from its statistics."""
+    if _dialect() != "sqlite":
+        return Task.workspace_id == workspace_id
+    by_link = any(getattr(filters, name) is not None for name in PARENT_LINKS)
+    if (title and title.drive) or by_link:
+        return _unindexed(Task.workspace_id) == workspace_id
+    return Task.workspace_id == workspace_id
+
+
+def _dialect() -> str:
+    return db.session.get_bind().dialect.name
 
 
 def _check_list_request(filters: TaskFilters, limit: int) -> None:
@@ -1000,21 +1017,39 @@ def due_group_counts_statement(
     workspace_id: uuid.UUID, filters: TaskFilters, now: datetime, tz: ZoneInfo
 ) -> sa.CompoundSelect:
     """(heading, count) for each of `DUE_GROUPS`, each count stopping at `COUNT_CAP + 1`."""
-    conditions = [Task.workspace_id == workspace_id, *_trash_conditions(filters, now)]
+    title = _title_search(filters.q)
+    conditions = [_in_workspace(workspace_id, filters, title), *_trash_conditions(filters, now)]
     conditions += _filter_conditions(filters, workspace_id, now, tz)
     if filters.statuses is not None:
         conditions.append(Task.status.in_(filters.statuses))
-    title = _title_search(filters.q)
     if title:
         conditions.append(title.condition)
+    ranges = _due_group_ranges(now.astimezone(tz).date(), now)
+    source: Any = Task
+    if title and title.drive:
+        # A handful of title matches: read them once for every heading (each heading would
+        # otherwise search the title index again), then count each heading among them.
+        matches = (
+            sa.select(Task.status, Task.due_sort)
+            .where(*conditions)
+            .cte("title_matches")
+            .prefix_with("MATERIALIZED")
+        )
+        on_matches = ClauseAdapter(matches)
+        source, conditions = matches, []
+        ranges = {
+            name: [on_matches.traverse(condition) for condition in group_conditions]
+            for name, group_conditions in ranges.items()
+        }
     counts = [
         sa.select(sa.literal(name).label("due_group"), sa.func.count().label("n")).select_from(
             sa.select(sa.literal(1))
+            .select_from(source)
             .where(*conditions, *group_conditions)
             .limit(COUNT_CAP + 1)
             .subquery()
         )
-        for name, group_conditions in _due_group_ranges(now.astimezone(tz).date(), now).items()
+        for name, group_conditions in ranges.items()
     ]
     return sa.union_all(*counts)
 
@@ -1092,17 +1127,27 @@ def _title_search(q: str | None) -> _TitleSearch | None:
     - many, or a query too short for trigrams: walk the list in order testing each title,
       which finds a page of matches after reading few rows.
 
-    PostgreSQL's planner chooses from its statistics; SQLite's cannot, so a count of the
-    matches, bounded, decides.
+    SQLite's planner cannot weigh these, so a count of the matches, bounded, decides.
+    PostgreSQL's planner weighs each status range and each heading count on its own, so
+    with few matches it searched the trigram index once per range and per heading (eight
+    times for My tasks): its estimate of the matches is asked once (EXPLAIN, not run), and
+    below `FEW_TITLE_MATCHES` the matches are read once per statement; otherwise the
+    title is tested with `strpos`, which the trigram index cannot answer, so every range
+    is walked in list order (PostgreSQL has no "some" way: its estimate is too rough).
     """
     folded = task_keys.fold_title(q or "")
     if not folded:
         return None
-    if db.session.get_bind().dialect.name == "postgresql":
+    if _dialect() == "postgresql":
+        # strpos is the same test as LIKE '%…%' but one the trigram index cannot answer.
+        walk = _TitleSearch(sa.func.strpos(Task.title_folded, folded) > 0)
         if len(folded) < TITLE_SEARCH_MIN:
-            return _TitleSearch(sa.func.strpos(Task.title_folded, folded) > 0)
+            return walk
         escaped = folded.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        return _TitleSearch(Task.title_folded.like(f"%{escaped}%", escape="\\"))
+        like = Task.title_folded.like(f"%{escaped}%", escape="\\")
+        if _estimated_rows(like, escaped) < FEW_TITLE_MATCHES:
+            return _TitleSearch(like, drive=True)
+        return walk
     contains = sa.func.instr(Task.title_folded, folded) > 0
     if len(folded) >= TITLE_SEARCH_MIN:
         # Rows holding every trigram of the query, in any place: a superset of the titles
@@ -1140,8 +1185,23 @@ def _count_title_candidates(every: str, matches: sa.Select) -> int:
     return counted[every]
 
 
-def _col(attribute: so.InstrumentedAttribute[Any]) -> sa.ColumnElement[Any]:
-    return attribute.expression
+def _estimated_rows(condition: sa.ColumnElement[bool], key: str) -> float:
+    """How many tasks PostgreSQL's planner expects to match `condition` (planned, not run),
+    asked once per session like `_count_title_candidates` (`key` names the condition)."""
+    estimated = db.session.info.setdefault("title_estimates", {})
+    if key not in estimated:
+        estimated[key] = _planned_rows(condition)
+    return estimated[key]
+
+
+def _planned_rows(condition: sa.ColumnElement[bool]) -> float:
+    statement = sa.select(sa.literal(1)).select_from(Task).where(condition)
+    compiled = statement.compile(dialect=db.session.get_bind().dialect)
+    explain = f"EXPLAIN (FORMAT JSON) {compiled}"
+    plan: Any = db.session.connection().exec_driver_sql(explain, compiled.params).scalar_one()
+    if isinstance(plan, str):
+        plan = json.loads(plan)
+    return float(plan[0]["Plan"]["Plan Rows"])
 
 
 def _unindexed(attribute: so.InstrumentedAttribute[Any]) -> sa.ColumnElement[Any]:
