@@ -547,11 +547,11 @@ def test_complete_and_reopen_in_place(member_client, actor, contact):
     assert re.match(
         rf'<li class="task-row[^"]* task-row--completed[^"]*"\s+id="task-{task.id}"', row.lstrip()
     )
-    assert "Reopen “Call”" in row and f'hx-post="/tasks/{task.id}/reopen"' in row
+    assert "Reopen “Call”" in row and f'formaction="/tasks/{task.id}/reopen"' in row
     assert all_tasks()[0].status == "completed" and all_tasks()[0].completed_at is not None
 
     row = text(member_client.post(f"/tasks/{task.id}/reopen", headers=HTMX))
-    assert "Complete “Call”" in row and f'hx-post="/tasks/{task.id}/complete"' in row
+    assert "Complete “Call”" in row and f'formaction="/tasks/{task.id}/complete"' in row
     assert all_tasks()[0].status == "open" and all_tasks()[0].completed_at is None
 
 

@@ -14,7 +14,7 @@ from app.services.accounts import READ
 from app.services.tasks import TaskFilters
 from app.web import bp
 from app.web.helpers import current_actor
-from app.web.tasks import row_context
+from app.web.rows import row_context
 
 #: How many of a record's tasks its page lists; the task list shows the rest.
 RECORD_TASKS = 50

@@ -6,7 +6,6 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
 
 from flask import flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -18,7 +17,7 @@ from app.extensions import db
 from app.i18n import format_moment
 from app.i18n import lazy_gettext as _l
 from app.models import Task, User
-from app.services import accounts, dates, schedule, search, snooze, task_versions
+from app.services import accounts, dates, search, snooze, task_versions
 from app.services import tasks as task_service
 from app.services.accounts import WRITE
 from app.services.errors import AmbiguousReference, Candidate, ValidationError
@@ -46,6 +45,7 @@ from app.web.helpers import (
     safe_next,
     workspace_zone,
 )
+from app.web.rows import SNOOZE_LABELS, row_context
 
 PAGE_SIZE = 50
 #: The list's default: everything not completed.
@@ -106,18 +106,8 @@ SEVERAL_MATCH = {
     "deal": _l("Several deals match this name. Choose one below, or type a more exact name"),
     "event": _l("Several events match this name. Choose one below, or type a more exact name"),
 }
-#: The snooze menu's words for `snooze.SNOOZE_CHOICES` ("date" has its own date field).
-SNOOZE_LABELS = {
-    "later_today": _l("Later today"),
-    "tomorrow": _l("Tomorrow"),
-    "next_monday": _l("Next Monday"),
-    "next_week": _l("Next week"),
-    "date": _l("Pick a date…"),
-}
 #: Fields of the new-task form that `?name=value` fills in (besides the links' ids).
 PREFILL_FIELDS = ("title", "priority", "task_type", "due_date", "due_time", "assignee_id")
-#: The row menu's priorities, most urgent first, then none.
-PRIORITY_CHOICES = (*reversed(TaskPriority.pairs()), ("", _l("No priority")))
 
 
 # ---------------------------------------------------------------------------------------
@@ -335,28 +325,6 @@ def _link_filters(filters: TaskFilters) -> list[LinkFilter]:
         if hit:
             shown.append(LinkFilter(kind, hit, _list_url(**{id_field: None, "cursor": None})))
     return shown
-
-
-def row_context() -> dict[str, Any]:
-    """What the row partial needs besides the task: the clock, the zone, the page's URL,
-    the snooze choices each task allows and the people tasks can be assigned to."""
-    tz = task_service.actor_zone(current_actor())
-    now = dates.now()
-    return_to = page_url()
-    return {
-        "due_state": lambda task: schedule.due_state(task, now, tz),
-        "snooze_choices": lambda task: [
-            (choice, SNOOZE_LABELS[choice]) for choice in snooze.available_choices(task, now, tz)
-        ],
-        "today": now.astimezone(tz).date(),
-        "tz": tz,
-        "return_to": return_to,
-        # Rows of the task list take part in its bulk selection; a record page's do not.
-        "bulk_selection": urlsplit(return_to).path == url_for("web.task_list"),
-        "suggested_task_types": SUGGESTED_TASK_TYPES,
-        "assignable_users": accounts.assignable_users(current_actor()),
-        "priority_choices": PRIORITY_CHOICES,
-    }
 
 
 def _uuid(value: Any) -> uuid.UUID | None:

@@ -158,20 +158,29 @@
   });
 
   // --- Focus after an in-place action -------------------------------------------------------
-  // The row's form says where focus goes once its answer is in: the same row, the next
-  // row, or the Undo. The row is swapped whole, so remember its place before the request.
+  // The pressed button (or its menu, or else its form) says where focus goes once the
+  // answer is in: the same row, the next row, or the Undo. The row is swapped whole, so
+  // remember its place before the request.
 
   var pending = null;
+
+  function focusAfter(event) {
+    var trigger = event.detail.requestConfig && event.detail.requestConfig.triggeringEvent;
+    var pressed = (trigger && trigger.submitter) || event.detail.elt;
+    var marked = pressed.closest && pressed.closest("[data-focus-after]");
+    return marked ? marked.getAttribute("data-focus-after") : null;
+  }
 
   document.addEventListener("htmx:beforeRequest", function (event) {
     var form = event.detail.elt;
     var row = form.closest && form.closest("[data-task-row]");
-    if (!row || !form.hasAttribute("data-focus-after")) return;
+    var after = row && focusAfter(event);
+    if (!after) return;
     var list = rows();
     pending = {
       id: row.id,
       index: list.indexOf(row),
-      after: form.getAttribute("data-focus-after"),
+      after: after,
       next: list[list.indexOf(row) + 1] ? list[list.indexOf(row) + 1].id : null,
     };
   });
