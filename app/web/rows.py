@@ -23,7 +23,7 @@ from flask_wtf.csrf import generate_csrf
 from app import kinds
 from app.i18n import lazy_gettext as _l
 from app.i18n import quoted
-from app.models import Task
+from app.models import Task, User
 from app.services import accounts, dates, schedule, snooze
 from app.services import tasks as task_service
 from app.vocabulary import TaskPriority
@@ -128,15 +128,17 @@ class RowUrlBuilder:
         )
 
 
-def row_context() -> dict[str, Any]:
+def row_context(users: list[User] | None = None) -> dict[str, Any]:
     """What the row partial needs besides the task: the clock, the zone, the page's URL,
-    the snooze choices each task allows, the people tasks can be assigned to, and the
-    row's words, URLs and CSRF token (see the module's docstring)."""
+    the snooze choices each task allows, the people tasks can be assigned to (`users`,
+    when the page has them already), and the row's words, URLs and CSRF token (see the
+    module's docstring)."""
     actor = current_actor()
     tz = task_service.actor_zone(actor)
     now = dates.now()
     return_to = page_url()
-    users = accounts.assignable_users(actor)
+    if users is None:
+        users = accounts.assignable_users(actor)
     snooze_words = {choice: str(label) for choice, label in SNOOZE_LABELS.items()}
     return {
         "due_state": lambda task: schedule.due_state(task, now, tz),
