@@ -479,3 +479,28 @@ class Upgrade0011:
         nobody = task_service.TaskFilters(unassigned=True, company_id=seeded.companies["mueller"])
         page = task_service.list_tasks(actor, nobody)
         assert [t.id for t in page.items] == [seeded.tasks["quote_company"]]
+
+
+@upgrade_case("0012")
+class Upgrade0012:
+    """0012 sets PostgreSQL's statistics target of task titles to 1,000 (SQLite: nothing)."""
+
+    def seed(self, conn):
+        return seed_core(conn)
+
+    def check(self, conn, seeded):
+        _core_rows_survive(conn, seeded)
+        if conn.dialect.name == "postgresql":
+            target = conn.exec_driver_sql(
+                "SELECT attstattarget FROM pg_attribute"
+                " WHERE attrelid = 'task'::regclass AND attname = 'title_folded'"
+            ).scalar()
+            assert target == 1000
+
+    def check_app(self, seeded):
+        from app.services import accounts
+        from app.services import tasks as task_service
+
+        actor = accounts.Actor(seeded.workspace, accounts.ROLE_SCOPES["member"])
+        found = task_service.list_tasks(actor, task_service.TaskFilters(q="task call_"))
+        assert [t.id for t in found.items] == [seeded.tasks["call_hans"]]

@@ -1130,10 +1130,12 @@ def _title_search(q: str | None) -> _TitleSearch | None:
     SQLite's planner cannot weigh these, so a count of the matches, bounded, decides.
     PostgreSQL's planner weighs each status range and each heading count on its own, so
     with few matches it searched the trigram index once per range and per heading (eight
-    times for My tasks): its estimate of the matches is asked once (EXPLAIN, not run), and
-    below `FEW_TITLE_MATCHES` the matches are read once per statement; otherwise the
-    title is tested with `strpos`, which the trigram index cannot answer, so every range
-    is walked in list order (PostgreSQL has no "some" way: its estimate is too rough).
+    times for My tasks): its estimate of the matches is asked once (EXPLAIN, not run;
+    migration 0012 keeps it close). Below `FEW_TITLE_MATCHES` the matches are read once
+    per statement; below `SOME_TITLE_MATCHES` the planner weighs each range as before;
+    beyond, the title is tested with `strpos`, which the trigram index cannot answer, so
+    every range walks its list index in order (the planner, underrating the trigram
+    index's cost, chose BitmapAnds with it that took 35 ms per heading at 1,000,000 tasks).
     """
     folded = task_keys.fold_title(q or "")
     if not folded:
@@ -1145,8 +1147,11 @@ def _title_search(q: str | None) -> _TitleSearch | None:
             return walk
         escaped = folded.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         like = Task.title_folded.like(f"%{escaped}%", escape="\\")
-        if _estimated_rows(like, escaped) < FEW_TITLE_MATCHES:
+        estimate = _estimated_rows(like, escaped)
+        if estimate < FEW_TITLE_MATCHES:
             return _TitleSearch(like, drive=True)
+        if estimate < SOME_TITLE_MATCHES:
+            return _TitleSearch(like)
         return walk
     contains = sa.func.instr(Task.title_folded, folded) > 0
     if len(folded) >= TITLE_SEARCH_MIN:
