@@ -269,7 +269,7 @@ def recurrence_label(rule_text: str | None) -> str:
 @bp.app_template_filter("task_type_label")
 def task_type_label(task_type: str | None) -> str:
     """A suggested type in the page's language ("call": "Anruf"); any other as typed."""
-    if task_type in TaskType.values():
+    if task_type in task_service.SUGGESTED_TASK_TYPES:  # not TaskType.values(): built per call
         return TaskType.label_of(task_type)
     return (task_type or "").replace("_", " ").capitalize()
 
