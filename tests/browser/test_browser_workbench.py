@@ -163,12 +163,19 @@ def test_row_actions_work_in_place_and_focus_moves_on(logged_in_page, make_task,
     expect(row.locator(".badge--status-in_progress")).to_be_visible()
     assert same_document(page), "a row action loaded a whole page"
 
-    # Picking a date.
+    # Picking a date: its button, or Enter in the field (which must snooze, not press the
+    # row's first button, the toggle).
     open_menu(row, "snooze")
     picked = day + timedelta(days=12)
     row.get_by_label("Pick a date…").fill(picked.isoformat())
     row.get_by_role("button", name="Snooze to this date").click()
     expect(row.locator("time")).to_have_attribute("datetime", picked.isoformat())
+    open_menu(row, "snooze")
+    picked = day + timedelta(days=14)
+    row.get_by_label("Pick a date…").fill(picked.isoformat())
+    row.get_by_label("Pick a date…").press("Enter")
+    expect(row.locator("time")).to_have_attribute("datetime", picked.isoformat())
+    expect(row.locator(".badge--status-in_progress")).to_be_visible()
 
 
 def test_row_actions_work_without_javascript(browser, base_url, make_task, seeded, day):
@@ -191,6 +198,20 @@ def test_row_actions_work_without_javascript(browser, base_url, make_task, seede
         row = task_item(page, task_id)
         expect(row.locator("time")).to_have_attribute(
             "datetime", (day + timedelta(days=7)).isoformat()
+        )
+        # Each of the row form's buttons posts to its own action; Enter in the date field
+        # submits the date's form, not the row's first button.
+        open_menu(row, "priority")
+        row.get_by_role("button", name="High").click()
+        expect(task_item(page, task_id).locator(".badge--priority-high")).to_be_visible()
+        row = task_item(page, task_id)
+        open_menu(row, "snooze")
+        row.get_by_label("Pick a date…").fill((day + timedelta(days=9)).isoformat())
+        row.get_by_label("Pick a date…").press("Enter")
+        expect(page.get_by_text(f"Snoozed “{title}”")).to_be_visible()
+        row = task_item(page, task_id)
+        expect(row.locator("time")).to_have_attribute(
+            "datetime", (day + timedelta(days=9)).isoformat()
         )
         # Bulk without JavaScript: the checkboxes belong to the bulk form.
         row.get_by_role("checkbox", name=f"Select “{title}”").check()
