@@ -68,3 +68,24 @@ def test_pages_fit_the_screen_and_are_captured(page, problems, width):
     expect(page.get_by_role("alert")).to_be_visible()
     assert_no_sideways_scrolling(page, "the task form with errors")
     screenshot(page, "form-errors")
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_every_row_menu_opens_inside_the_screen(page, problems, width):
+    """Snooze, Assign and Priority open within the screen's width wherever their button sits
+    (at 360 px a panel hanging off its button went past the left edge)."""
+    page.set_viewport_size(WIDTHS[width])
+    page.goto("/login")
+    log_in(page)
+    row = page.locator("#task-results [data-task-row]").first
+    expect(row).to_be_visible()
+    screen = WIDTHS[width]["width"]
+    for name in ("snooze", "assign", "priority"):
+        menu = row.locator(f'[data-menu="{name}"]')
+        menu.locator("summary").click()
+        panel = menu.locator(".menu__panel")
+        expect(panel).to_be_visible()
+        box = panel.bounding_box()
+        assert box is not None
+        assert box["x"] >= 0 and box["x"] + box["width"] <= screen, (name, box, screen)
+        menu.locator("summary").click()  # closes it again
