@@ -16,7 +16,7 @@ import pytest
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.models import Task
+from app.models import Company, Task, User
 from app.services import accounts, records
 from app.services import tasks as task_service
 from app.services.tasks import TaskFilters
@@ -157,6 +157,34 @@ def test_service_loads_links_with_the_rows(actor, workspace, team, shared_compan
         touch_links(page)
     assert len(page.items) == 12
     # After the page, one statement per relationship for all its rows.
+    assert len(after_the_page(counter.statements)) == len(task_service.ROW_LINKS)
+
+
+def test_links_the_session_holds_are_not_read_again(actor, workspace, team, shared_company):
+    """The people a page offers and the record a record page shows are in the session
+    already: only the links it lacks are read, still one statement per relationship."""
+    add_linked_tasks(workspace, shared_company, team, 12)
+    db.session.expunge_all()
+    held = list(db.session.scalars(sa.select(User)))  # as the page's assign menu reads them
+    company = db.session.get(Company, shared_company.id)
+    with counting() as counter:
+        page = task_service.list_tasks(actor, TaskFilters(), with_links=True)
+        touch_links(page)
+    assert len(after_the_page(counter.statements)) == len(task_service.ROW_LINKS) - 2
+    assert {task.assignee for task in page.items} <= set(held)
+    assert {task.company for task in page.items} == {company}
+
+
+def test_expired_links_are_read_again_for_the_whole_page(actor, workspace, team, shared_company):
+    """Records the session holds expired are read again with the page (one statement per
+    relationship), not refreshed one by one when a row shows them."""
+    add_linked_tasks(workspace, shared_company, team, 12)
+    db.session.expire_all()  # the team and the company the fixtures hold
+    with counting() as counter:
+        page = task_service.list_tasks(actor, TaskFilters(), with_links=True)
+        touch_links(page)
+        names = {task.assignee.name for task in page.items}
+    assert names == {user.name for user in team}
     assert len(after_the_page(counter.statements)) == len(task_service.ROW_LINKS)
 
 

@@ -22,7 +22,6 @@ import sqlalchemy.orm as so
 from flask_babel import gettext as _
 from itsdangerous import BadData, URLSafeSerializer
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.interfaces import LoaderOption
 from sqlalchemy.sql.util import ClauseAdapter
 
 from app import kinds
@@ -758,9 +757,9 @@ def list_tasks(
 
     Every page is read from an index in list order, reading about as many rows as it
     shows whatever the size of the workspace: see `list_statement`. `with_links` also
-    loads the rows' linked records and assignees (for pages that show them), one statement
-    per relationship for the whole page, so a page costs the same number of statements
-    however many rows it has.
+    loads the rows' linked records and assignees (for pages that show them), at most one
+    statement per relationship for the whole page (`_load_links`), so a page costs the
+    same number of statements however many rows it has.
     """
     actor.require(READ)
     _check_list_request(filters, limit)
@@ -773,9 +772,9 @@ def list_tasks(
         # Only the `due` filter reads the zone: other pages need no user or workspace row.
         tz=actor_zone(actor) if filters.due is not None else None,
     )
-    if with_links:
-        statement = statement.options(*_links_eagerly(statement))
     rows = list(db.session.scalars(statement))
+    if with_links:
+        _load_links(rows[:limit])
     next_cursor = _encode_cursor(rows[limit - 1]) if len(rows) > limit else None
     return TaskPage(rows[:limit], next_cursor)
 
@@ -784,15 +783,41 @@ def list_tasks(
 ROW_LINKS = ("assignee", *(kind.key for kind in kinds.KINDS))
 
 
-def _links_eagerly(statement: sa.Select) -> list[LoaderOption]:
-    """Loader options for the rows' links, on the entity the page is read from: the Task
-    table, or its alias over the merged status ranges (see `list_statement`).
+def _load_links(tasks: list[Task]) -> None:
+    """Set each task's `ROW_LINKS` to its record: the records the session already holds
+    (the signed-in user and the people the page offers, a record page's own record) are
+    taken from it, the others read with one SELECT … WHERE id IN (…) per relationship.
 
-    SELECT … WHERE id IN (…) per relationship after the page's own statement, which stays
-    exactly as the list indexes want it (no joins in it).
+    The page's own statement stays exactly as the list indexes want it (no joins in it).
+    `selectinload` asked the database for every linked record, held or not, and its
+    loader machinery cost more than the statements (about 4 ms a 50-row page, against
+    under 3 here).
     """
-    entity = statement.column_descriptions[0]["expr"]
-    return [so.selectinload(getattr(entity, name)) for name in ROW_LINKS]
+    session = db.session
+    for name in ROW_LINKS:
+        relationship = Task.__mapper__.relationships[name]
+        mapper = relationship.mapper
+        (foreign_key,) = relationship.local_columns
+        id_field = Task.__mapper__.get_property_by_column(foreign_key).key
+        linked: dict[uuid.UUID, Any] = {}
+        missing: set[uuid.UUID] = set()
+        for task in tasks:
+            record_id = getattr(task, id_field)
+            if record_id is None or record_id in linked or record_id in missing:
+                continue
+            held = session.identity_map.get(mapper.identity_key_from_primary_key((record_id,)))
+            # An expired record (after a commit) would be refreshed one by one: read it again.
+            if held is None or so.attributes.instance_state(held).expired_attributes:
+                missing.add(record_id)
+            else:
+                linked[record_id] = held
+        if missing:
+            model = mapper.class_
+            for record in session.scalars(sa.select(model).where(model.id.in_(missing))):
+                linked[record.id] = record
+        for task in tasks:
+            record_id = getattr(task, id_field)
+            so.attributes.set_committed_value(task, name, linked.get(record_id))
 
 
 def list_statement(
