@@ -290,6 +290,41 @@ def test_due_groups_count_and_place_each_task(actor, make, member):
         assert {task_service.due_group(t, NOW, tz) for t in tasks} == {name}
 
 
+def test_due_group_counts_follow_the_clock_within_a_day(actor, make, member, monkeypatch):
+    """The headings' statement is built once a day for given filters; the moment work
+    becomes overdue is its parameter, so a timed task moves from today to overdue."""
+    mine = {"assignee_id": str(member.id)}
+    make("at two", due_date="2026-03-04T14:00", **mine)
+    make("undated", **mine)
+    filters = TaskFilters(statuses=("open", "in_progress"), assignee_id=member.id)
+    built = []
+    build = task_service.due_group_counts_statement
+    monkeypatch.setattr(
+        task_service,
+        "due_group_counts_statement",
+        lambda *args: built.append(args) or build(*args),
+    )
+    noon = task_service.count_due_groups(actor, filters, now=NOW)
+    later = task_service.count_due_groups(actor, filters, now=NOW + timedelta(hours=3))
+    assert (noon["today"], noon["overdue"], noon["none"]) == (1, 0, 1)
+    assert (later["today"], later["overdue"], later["none"]) == (0, 1, 1)
+    assert len(built) == 1
+    next_day = task_service.count_due_groups(actor, filters, now=NOW + timedelta(days=1))
+    assert (next_day["today"], next_day["overdue"]) == (0, 1)
+    assert len(built) == 2
+
+
+def test_due_group_counts_of_the_overdue_filter(actor, make, member):
+    """The filter and the overdue heading test the same bound (one parameter)."""
+    make("late timed", due_date="2026-03-04T08:00")
+    make("at two", due_date="2026-03-04T14:00")
+    filters = TaskFilters(statuses=("open", "in_progress"), due="overdue")
+    counts = task_service.count_due_groups(actor, filters, now=NOW)
+    assert (counts["overdue"], counts["today"]) == (1, 0)
+    later = task_service.count_due_groups(actor, filters, now=NOW + timedelta(hours=3))
+    assert (later["overdue"], later["today"]) == (2, 0)
+
+
 def test_unassigned_filter(actor, make, member):
     make("nobody's")
     make("mine", assignee_id=str(member.id))

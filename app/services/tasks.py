@@ -979,9 +979,7 @@ def _due_condition(due: str, now: datetime, tz):
         return Task.due_sort.between(*task_keys.day_range(today, sunday))
     if due == "overdue":
         # Completed tasks are never overdue: `list_statement` leaves their range out.
-        return sa.and_(
-            Task.status != "completed", Task.due_sort < task_keys.overdue_bound(today, now)
-        )
+        return sa.and_(Task.status != "completed", Task.due_sort < _overdue_bound(today, now))
     raise ValidationError.for_fields({"due": f"must be one of {', '.join(DUE_FILTERS)}"})
 
 
@@ -1031,11 +1029,37 @@ def count_due_groups(
     actor.require(READ)
     _check_list_request(filters, 1)
     now = now or dates.now()
-    statement = due_group_counts_statement(actor.workspace_id, filters, now, actor_zone(actor))
+    tz = actor_zone(actor)
+    today = now.astimezone(tz).date()
+    key = (_dialect(), actor.workspace_id, filters, today)
+    statement = _COUNTS_STATEMENTS.get(key)
+    if statement is None:
+        statement = due_group_counts_statement(actor.workspace_id, filters, now, tz)
+        # A title search's way to its matches depends on their number; the trash's
+        # conditions read the clock: theirs are built every time.
+        if not (filters.q or filters.in_trash):
+            if len(_COUNTS_STATEMENTS) >= COUNTS_STATEMENTS_KEPT:
+                _COUNTS_STATEMENTS.clear()
+            _COUNTS_STATEMENTS[key] = statement
     result = dict.fromkeys(DUE_GROUPS, 0)
-    for name, count in db.session.execute(statement):
+    bound = {OVERDUE_BOUND: task_keys.overdue_bound(today, now)}
+    for name, count in db.session.execute(statement, bound):
         result[name] = count
     return result
+
+
+#: The heading counts' statements already built, by what they are built from. Building one
+#: (six bounded counts) and its cache key cost about 1 ms a page, but for a day it only
+#: changes with the filters: what depends on the moment (`OVERDUE_BOUND`) is a parameter.
+_COUNTS_STATEMENTS: dict[tuple[Any, ...], sa.CompoundSelect] = {}
+COUNTS_STATEMENTS_KEPT = 1_000
+#: The parameter holding `task_keys.overdue_bound` in every statement that tests it.
+OVERDUE_BOUND = "overdue_bound"
+
+
+def _overdue_bound(today: date, now: datetime) -> sa.BindParameter[int]:
+    """`task_keys.overdue_bound` as the parameter `OVERDUE_BOUND` (its value at `now`)."""
+    return sa.bindparam(OVERDUE_BOUND, task_keys.overdue_bound(today, now), type_=sa.BigInteger)
 
 
 def due_group_counts_statement(
@@ -1084,7 +1108,7 @@ def _due_group_ranges(today: date, now: datetime) -> dict[str, list[sa.ColumnEle
     `due_group` decides: overdue is open work due before now; today, anything else due by
     the end of today (completed tasks of earlier days too); then tomorrow, the rest of this
     week, later, and no due date."""
-    overdue_bound = task_keys.overdue_bound(today, now)
+    overdue_bound = _overdue_bound(today, now)
     _first, end_of_today = task_keys.day_range(today, today)
     tomorrow = task_keys.day_range(today + timedelta(days=1), today + timedelta(days=1))
     _monday, end_of_week = task_keys.day_range(today, _end_of_week(today))
