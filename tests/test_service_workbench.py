@@ -325,6 +325,26 @@ def test_due_group_counts_of_the_overdue_filter(actor, make, member):
     assert (later["overdue"], later["today"]) == (2, 0)
 
 
+def test_overdue_pages_and_badge_follow_the_clock_within_a_day(actor, make, member):
+    """The page's and the badge's statements are kept for the day too (see `_kept`)."""
+    make("late", due_date="2026-03-03", assignee_id=str(member.id))
+    make("at two", due_date="2026-03-04T14:00", assignee_id=str(member.id))
+    make("tomorrow", due_date="2026-03-05", assignee_id=str(member.id))
+    overdue = TaskFilters(statuses=("open", "in_progress"), due="overdue")
+
+    def titles(now):
+        return [t.title for t in task_service.list_tasks(actor, overdue, now=now).items]
+
+    assert titles(NOW) == ["late"]
+    assert titles(NOW + timedelta(hours=3)) == ["late", "at two"]
+    assert titles(NOW + timedelta(days=1, hours=3)) == ["late", "at two"]
+    badge = [
+        task_service.count_due_by_today(actor, member.id, now=NOW + timedelta(days=days))
+        for days in (0, 1)
+    ]
+    assert badge == [2, 3]
+
+
 def test_unassigned_filter(actor, make, member):
     make("nobody's")
     make("mine", assignee_id=str(member.id))

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -707,6 +707,8 @@ class TaskPage:
 # Soonest due first; a timed task before a date-only one of the same day; no due date
 # last; then oldest first, the id breaking ties so every task has one place in the order.
 # Every list index ends in these columns (models.LIST_ORDER, task_keys.py).
+_Statement = TypeVar("_Statement", bound=sa.Executable)
+
 _SORT_KEY: tuple[so.InstrumentedAttribute[Any], ...] = (Task.due_sort, Task.created_date, Task.id)
 _FAR_DAY = date(9999, 12, 31)
 _FAR_INSTANT = datetime(9999, 12, 31, tzinfo=UTC)
@@ -763,16 +765,20 @@ def list_tasks(
     """
     actor.require(READ)
     _check_list_request(filters, limit)
-    statement = list_statement(
-        actor.workspace_id,
+    now = now or dates.now()
+    # Only the `due` filter reads the zone: other pages need no user or workspace row.
+    tz = actor_zone(actor) if filters.due is not None else None
+    today = now.astimezone(tz).date() if tz is not None else None
+    statement = _kept(
+        # A later page's cursor is a key of its own: those are built every time.
+        None if cursor else ("page", actor.workspace_id, filters, today, limit),
+        lambda: list_statement(
+            actor.workspace_id, filters, limit=limit + 1, cursor=cursor, now=now, tz=tz
+        ),
         filters,
-        limit=limit + 1,
-        cursor=cursor,
-        now=now or dates.now(),
-        # Only the `due` filter reads the zone: other pages need no user or workspace row.
-        tz=actor_zone(actor) if filters.due is not None else None,
     )
-    rows = list(db.session.scalars(statement))
+    bound = {OVERDUE_BOUND: task_keys.overdue_bound(today, now)} if today else {}
+    rows = list(db.session.scalars(statement, bound))
     if with_links:
         _load_links(rows[:limit])
     next_cursor = _encode_cursor(rows[limit - 1]) if len(rows) > limit else None
@@ -1031,16 +1037,11 @@ def count_due_groups(
     now = now or dates.now()
     tz = actor_zone(actor)
     today = now.astimezone(tz).date()
-    key = (_dialect(), actor.workspace_id, filters, today)
-    statement = _COUNTS_STATEMENTS.get(key)
-    if statement is None:
-        statement = due_group_counts_statement(actor.workspace_id, filters, now, tz)
-        # A title search's way to its matches depends on their number; the trash's
-        # conditions read the clock: theirs are built every time.
-        if not (filters.q or filters.in_trash):
-            if len(_COUNTS_STATEMENTS) >= COUNTS_STATEMENTS_KEPT:
-                _COUNTS_STATEMENTS.clear()
-            _COUNTS_STATEMENTS[key] = statement
+    statement = _kept(
+        ("due groups", actor.workspace_id, filters, today),
+        lambda: due_group_counts_statement(actor.workspace_id, filters, now, tz),
+        filters,
+    )
     result = dict.fromkeys(DUE_GROUPS, 0)
     bound = {OVERDUE_BOUND: task_keys.overdue_bound(today, now)}
     for name, count in db.session.execute(statement, bound):
@@ -1048,13 +1049,35 @@ def count_due_groups(
     return result
 
 
-#: The heading counts' statements already built, by what they are built from. Building one
-#: (six bounded counts) and its cache key cost about 1 ms a page, but for a day it only
-#: changes with the filters: what depends on the moment (`OVERDUE_BOUND`) is a parameter.
-_COUNTS_STATEMENTS: dict[tuple[Any, ...], sa.CompoundSelect] = {}
-COUNTS_STATEMENTS_KEPT = 1_000
 #: The parameter holding `task_keys.overdue_bound` in every statement that tests it.
 OVERDUE_BOUND = "overdue_bound"
+#: The statements `_kept` holds, by key; at most `STATEMENTS_KEPT` (then it starts over).
+_KEPT: dict[tuple[Any, ...], Any] = {}
+STATEMENTS_KEPT = 1_000
+
+
+def _kept(
+    key: tuple[Any, ...] | None, build: Callable[[], _Statement], filters: TaskFilters | None
+) -> _Statement:
+    """The statement `build` returns, built once per process for `key` and kept.
+
+    Building a page's statements and their cache keys cost more than running them (about
+    1 ms for the headings' six counts, 0.4 ms for a page), yet for a day they change only
+    with what `key` holds (the workspace, the filters, the day in the actor's zone): what
+    depends on the moment, `OVERDUE_BOUND`, is a parameter given with each run. A title
+    search (its way to its matches depends on their number), the trash (its conditions
+    read the clock) and a None key are built every time.
+    """
+    if key is None or (filters is not None and (filters.q or filters.in_trash)):
+        return build()
+    key = (_dialect(), *key)
+    statement = _KEPT.get(key)
+    if statement is None:
+        statement = build()
+        if len(_KEPT) >= STATEMENTS_KEPT:
+            _KEPT.clear()
+        _KEPT[key] = statement
+    return statement
 
 
 def _overdue_bound(today: date, now: datetime) -> sa.BindParameter[int]:
@@ -1130,8 +1153,14 @@ def count_due_by_today(actor: Actor, assignee_id: uuid.UUID, *, now: datetime | 
     actor.require(READ)
     now = now or dates.now()
     today = now.astimezone(actor_zone(actor)).date()
-    due = due_by_today_statement(actor.workspace_id, assignee_id, today).subquery()
-    return db.session.scalar(sa.select(sa.func.count()).select_from(due)) or 0
+    statement = _kept(
+        ("due by today", actor.workspace_id, assignee_id, today),
+        lambda: sa.select(sa.func.count()).select_from(
+            due_by_today_statement(actor.workspace_id, assignee_id, today).subquery()
+        ),
+        None,
+    )
+    return db.session.scalar(statement) or 0
 
 
 def due_by_today_statement(
