@@ -199,21 +199,18 @@ def test_the_counter_sees_row_by_row_loading(actor, workspace, team, shared_comp
     assert len(after_the_page(counter.statements)) == 12 * 3 + len(team) + 1
 
 
-def test_a_title_search_asks_the_trigram_index_for_its_count_once_per_page(
+def test_a_title_search_asks_the_trigram_index_once_per_page(
     client, workspace, member, team, shared_company
 ):
-    """The page and its headings search the same text: on SQLite the bounded count of
-    candidates that picks the way to the page is asked once, not once for each."""
+    """The page and its headings search the same text: on SQLite the trigram index's
+    candidates are read once (their number picks the way to the page; a few are the
+    page's candidates), not once for each statement."""
     if db.engine.dialect.name != "sqlite":
-        pytest.skip("only SQLite counts the trigram index's candidates")
+        pytest.skip("only SQLite reads the trigram index's candidates first")
     login_as(client, member)
     add_linked_tasks(workspace, shared_company, team, 5)
     with counting() as counter:
         response = client.get("/tasks?view=everyone&q=task")
     assert text(response).count("data-task-row") == 5
-    counts = [
-        s
-        for s in counter.statements
-        if s.startswith("SELECT count(*)") and "FROM (SELECT task_title_fts.rowid" in s
-    ]
-    assert len(counts) == 1
+    searches = [s for s in counter.statements if "task_title_fts" in s]
+    assert len(searches) == 1

@@ -401,6 +401,14 @@ def test_filter_overdue_uses_the_workspace_day_and_the_due_instant(actor, make):
     assert listed(actor, due="overdue") == ["yesterday", "today 12:30 Berlin"]
 
 
+def test_a_title_search_finds_a_task_written_after_the_same_search(actor, make):
+    """The title index's candidates are read once per session, until it writes."""
+    make("Call Hans about the offer")
+    assert listed(actor, q="offer") == ["Call Hans about the offer"]
+    make("Send the offer")
+    assert sorted(listed(actor, q="offer")) == ["Call Hans about the offer", "Send the offer"]
+
+
 def test_filter_q_searches_titles_case_insensitively(actor, make):
     make("Call Hans about the Offer")
     make("Send offer_v2")

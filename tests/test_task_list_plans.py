@@ -307,13 +307,12 @@ def test_a_title_search_with_few_matches_starts_from_the_trigram_index(ids):
     statement = statement_for(ids, TaskFilters(q="hans müller 1"))
     text = compiled(statement)
     if db.engine.dialect.name == "sqlite":
+        # The trigram index gave the candidates once for the session (`_title_candidates`):
+        # the page reads those rows by rowid, and searches the index no more.
         lines = sqlite_plan(statement)
-        assert any("SCAN task_title_fts VIRTUAL TABLE" in line for line in lines), lines
-        assert all(
-            "USING INTEGER PRIMARY KEY (rowid=?)" in line
-            for line in lines
-            if line.startswith(("SCAN task ", "SEARCH task "))
-        ), lines
+        assert not any("task_title_fts" in line for line in lines), lines
+        reads = [line for line in lines if line.startswith(("SCAN task ", "SEARCH task "))]
+        assert reads == ["SEARCH task USING INTEGER PRIMARY KEY (rowid=?)"], lines
     else:
         with db.session.begin_nested():
             db.session.execute(sa.text("SET LOCAL enable_seqscan = off"))
@@ -513,12 +512,14 @@ def _title_index_reads(statement) -> int:
 
 def test_a_title_search_with_few_matches_searches_the_title_index_once_per_statement(ids):
     """My tasks searched for a title with few matches: the page and its heading counts each
-    read the matches once, not once per status range and once per heading."""
+    read the matches once, not once per status range and once per heading. SQLite reads
+    them from its title index once for both, before either (`_title_candidates`)."""
     filters = TaskFilters(statuses=TO_DO, assignee_id=ids["user"], q="hans müller 1")
     page = statement_for(ids, filters)
     counts = tasks.due_group_counts_statement(ids["workspace"], filters, NOW, UTC)
-    assert _title_index_reads(page) == 1
-    assert _title_index_reads(counts) == 1
+    reads = 0 if db.engine.dialect.name == "sqlite" else 1
+    assert _title_index_reads(page) == reads
+    assert _title_index_reads(counts) == reads
 
 
 def test_a_postgres_title_search_with_many_matches_walks_the_list_in_order(ids, monkeypatch):
