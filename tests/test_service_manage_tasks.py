@@ -453,6 +453,40 @@ def test_filter_q_gives_one_answer_whichever_way_it_reads(actor, make, monkeypat
     assert listed(actor, q="MULLER") == ["Call Müller 1", "Call Müller 2", "Call Müller 3"]
 
 
+def test_filter_q_asks_the_title_index_for_its_rarest_trigrams(actor, make):
+    """SQLite: the candidates are the titles holding the query's two rarest trigrams; the
+    title test then keeps the real matches (here one holds every trigram but not the word)."""
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL's planner chooses how to use its trigram index")
+    for n in range(5):
+        make(f"Mandate review {n}")
+    make("Mandate 42 renewal")
+    make("42 mandates")
+    counts = tasks_module._trigram_counts(["man", " 42"])
+    assert counts == {"man": 7, " 42": 1}
+    assert listed(actor, q="mandate 42") == ["Mandate 42 renewal"]
+    read = db.session.info[tasks_module._TITLE_CANDIDATES]
+    assert list(read) == ['" 42" AND "e 4"']
+
+
+def test_filter_q_finds_every_match_whatever_the_trigram_counts_say(actor, make, monkeypatch):
+    """The counts only choose which trigrams the index is asked for: stale ones (here every
+    trigram said to be held by no title, or by one) change no answer."""
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's title index only")
+    for day in (3, 1, 2):
+        make(f"Call Müller {day}", due_date=f"2026-03-0{day}")
+    make("Lunch", due_date="2026-03-01")
+    expected = ["Call Müller 1", "Call Müller 2", "Call Müller 3"]
+    for said in (0, 1):
+        monkeypatch.setattr(
+            tasks_module, "_trigram_counts", lambda grams, said=said: dict.fromkeys(grams, said)
+        )
+        assert listed(actor, q="muller") == expected
+    monkeypatch.setattr(tasks_module, "FEW_TITLE_MATCHES", 1)
+    assert listed(actor, q="muller") == expected
+
+
 def test_filter_q_rejects_nul(actor):
     assert fields_of(lambda: list_tasks(actor, TaskFilters(q="a\x00"))) == {
         "q": "must not contain NUL characters"

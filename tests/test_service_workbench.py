@@ -290,6 +290,19 @@ def test_due_groups_count_and_place_each_task(actor, make, member):
         assert {task_service.due_group(t, NOW, tz) for t in tasks} == {name}
 
 
+def test_due_group_counts_of_some_headings_only(actor, make, member):
+    """A page counts only the headings it shows: the others are not counted at all."""
+    mine = {"assignee_id": str(member.id)}
+    make("late", due_date="2026-03-02", **mine)
+    make("today", due_date="2026-03-04", **mine)
+    make("undated", **mine)
+    filters = TaskFilters(statuses=("open", "in_progress"), assignee_id=member.id)
+    every = task_service.count_due_groups(actor, filters, now=NOW)
+    some = task_service.count_due_groups(actor, filters, now=NOW, groups={"none", "overdue"})
+    assert some == {"overdue": every["overdue"], "none": every["none"]} == {"overdue": 1, "none": 1}
+    assert task_service.count_due_groups(actor, filters, now=NOW, groups=()) == {}
+
+
 def test_due_group_counts_follow_the_clock_within_a_day(actor, make, member, monkeypatch):
     """The headings' statement is built once a day for given filters; the moment work
     becomes overdue is its parameter, so a timed task moves from today to overdue."""

@@ -283,13 +283,18 @@ class DueGroup:
 
 
 def _due_groups(actor, filters: TaskFilters, items: list[Task]) -> list[DueGroup]:
-    counts = task_service.count_due_groups(actor, filters)
+    """The headings this page shows, in order, each with its count over every page."""
     tz = task_service.actor_zone(actor)
     now = dates.now()
-    groups = {name: DueGroup(name, DUE_GROUP_LABELS[name], counts[name], []) for name in counts}
+    shown: dict[str, list[Task]] = {}
     for task in items:
-        groups[task_service.due_group(task, now, tz)].tasks.append(task)
-    return [group for group in groups.values() if group.tasks]
+        shown.setdefault(task_service.due_group(task, now, tz), []).append(task)
+    counts = task_service.count_due_groups(actor, filters, now=now, groups=shown)
+    return [
+        DueGroup(name, DUE_GROUP_LABELS[name], counts[name], shown[name])
+        for name in task_service.DUE_GROUPS
+        if name in shown
+    ]
 
 
 def _view_url(view: str) -> str:
