@@ -82,6 +82,39 @@ def test_my_tasks_is_the_landing_page_grouped_by_when_due(member_client, make, d
     assert re.search(r'id="nav-badge"[^>]*>3<span class="visually-hidden"> overdue', html)
 
 
+def test_headings_count_every_page_whichever_page_is_shown(member_client, make, day, monkeypatch):
+    """A page counts in the database only the headings that may go on before or after it;
+    the others it holds whole. Each heading says the same number on every page."""
+    from app.web import tasks as web_tasks
+
+    monkeypatch.setattr(web_tasks, "PAGE_SIZE", 3)
+    asked: list[set[str]] = []
+    count = task_service.count_due_groups
+
+    def counted(*args, groups, **kwargs):
+        asked.append(set(groups))
+        return count(*args, groups=groups, **kwargs)
+
+    monkeypatch.setattr(task_service, "count_due_groups", counted)
+    for n in range(2):
+        make(f"Late {n}", due_date=(day - timedelta(days=1 + n)).isoformat())
+    for n in range(3):
+        make(f"Today {n}", due_date=day.isoformat())
+    for n in range(4):
+        make(f"Undated {n}")
+    first = text(member_client.get("/tasks"))
+    assert headings(first) == [("Overdue", "2"), ("Today", "3")]
+    assert asked == [{"today"}]
+    cursor = re.search(r'href="([^"]*cursor=[^"]*)"', first).group(1)
+    second = text(member_client.get(unescape(cursor)))
+    assert headings(second) == [("Today", "3"), ("No due date", "4")]
+    assert asked[1] == {"today", "none"}
+    monkeypatch.setattr(web_tasks, "PAGE_SIZE", 50)
+    whole = text(member_client.get("/tasks"))
+    assert headings(whole) == [("Overdue", "2"), ("Today", "3"), ("No due date", "4")]
+    assert asked[2] == set()
+
+
 def test_the_badge_stops_counting_past_its_cap(member_client, member, contact, workspace, day):
     """A neglected list shows "99+" in the badge and the heading: counts stop at the cap."""
     cap = task_service.COUNT_CAP

@@ -239,7 +239,7 @@ def task_list():
         "view": view,
         "views": [(name, label, _view_url(name)) for name, label in VIEWS],
         "view_label": dict(VIEWS)[view],
-        "groups": _due_groups(actor, filters, page.items) if _grouped(view, filters) else None,
+        "groups": _due_groups(actor, filters, page, cursor) if _grouped(view, filters) else None,
         "version": version,
         "next_url": _list_url(cursor=page.next_cursor) if page.next_cursor else None,
         "first_url": _list_url(cursor=None) if cursor else None,
@@ -282,14 +282,25 @@ class DueGroup:
     tasks: list[Task]
 
 
-def _due_groups(actor, filters: TaskFilters, items: list[Task]) -> list[DueGroup]:
-    """The headings this page shows, in order, each with its count over every page."""
+def _due_groups(
+    actor, filters: TaskFilters, page: task_service.TaskPage, cursor: str | None
+) -> list[DueGroup]:
+    """The headings this page shows, in order, each with its count over every page.
+
+    The list is in due order and each heading is a stretch of it, so the page holds every
+    task of each heading it shows but the first (when an earlier page came before) and
+    the last (when a later page follows): only those are counted in the database."""
     tz = task_service.actor_zone(actor)
     now = dates.now()
     shown: dict[str, list[Task]] = {}
-    for task in items:
+    for task in page.items:
         shown.setdefault(task_service.due_group(task, now, tz), []).append(task)
-    counts = task_service.count_due_groups(actor, filters, now=now, groups=shown)
+    names = list(shown)
+    partial = {names[0]} if names and cursor else set()
+    if names and page.next_cursor:
+        partial.add(names[-1])
+    counts = {name: len(tasks) for name, tasks in shown.items()}
+    counts |= task_service.count_due_groups(actor, filters, now=now, groups=partial)
     return [
         DueGroup(name, DUE_GROUP_LABELS[name], counts[name], shown[name])
         for name in task_service.DUE_GROUPS
