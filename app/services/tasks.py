@@ -1229,8 +1229,8 @@ def _title_search(q: str | None) -> _TitleSearch | None:
     estimates the rest (`_estimated_matches`).
     PostgreSQL's planner weighs each status range and each heading count on its own, so
     with few matches it searched the trigram index once per range and per heading (eight
-    times for My tasks): its estimate of the matches is asked once (EXPLAIN, not run;
-    migration 0012 keeps it close). Below `FEW_TITLE_MATCHES` the matches are read once
+    times for My tasks): its estimate of the matches is asked once and kept for a while
+    (EXPLAIN, not run, `_title_stats`; migration 0012 keeps it close). Below `FEW_TITLE_MATCHES` the matches are read once
     per statement; below `SOME_TITLE_MATCHES` the planner weighs each range as before;
     beyond, the title is tested with `strpos`, which the trigram index cannot answer, so
     every range walks its list index in order (the planner, underrating the trigram
@@ -1324,43 +1324,53 @@ def _estimated_matches(rowids: list[int]) -> float:
 
 #: How many of a query's rarest trigrams its title search asks the index for.
 RARE_TRIGRAMS = 2
-#: How long a trigram's count (`_trigram_counts`) is trusted, in seconds.
-TRIGRAM_COUNT_SECONDS = 600
-#: Per database (engine): (bound, trigram) → (when read, count).
-_TRIGRAM_COUNTS: weakref.WeakKeyDictionary[sa.Engine, dict[tuple[int, str], tuple[float, int]]] = (
+#: How long what a title search learnt of the titles (`_title_stats`) is trusted, in seconds.
+TITLE_STATS_SECONDS = 600
+#: Per database (engine): key → (when learnt, value).
+_TITLE_STATS: weakref.WeakKeyDictionary[sa.Engine, dict[Any, tuple[float, float]]] = (
     weakref.WeakKeyDictionary()
 )
+_Key = TypeVar("_Key")
 
 
-def _trigram_counts(grams: list[str]) -> dict[str, int]:
-    """How many titles hold each trigram, up to FEW_TITLE_MATCHES + 1 (then "more").
+def _title_stats(
+    keys: list[_Key], read: Callable[[list[_Key]], Iterable[float]]
+) -> dict[_Key, float]:
+    """What the title searches know of the titles (how many hold a trigram, how many the
+    planner expects to match), by key: kept per process and database for
+    `TITLE_STATS_SECONDS`; `read` gives the values of the keys not known, in one go.
 
-    Kept per process and database for `TRIGRAM_COUNT_SECONDS` and read for the trigrams
-    not yet known, in one statement (about 0.4 ms for a common trigram). They only choose
-    which trigrams a search asks the index for: any of them gives a superset of the
-    matches, and `_title_candidates` reads no more than a bound whatever a count says, so
-    a count gone stale costs time, never a wrong or unbounded answer.
+    They only choose a way to the matches, each of which finds them all and reads no more
+    than its bound, so a value gone stale costs time, never a wrong or unbounded answer.
     """
     now = time.monotonic()
-    known = _TRIGRAM_COUNTS.setdefault(db.engine, {})
-    bound = FEW_TITLE_MATCHES + 1
-    missing = [
-        gram
-        for gram in grams
-        if (count := known.get((bound, gram))) is None or count[0] < now - TRIGRAM_COUNT_SECONDS
-    ]
+    known = _TITLE_STATS.setdefault(db.engine, {})
+    fresh_since = now - TITLE_STATS_SECONDS
+    missing = [key for key in keys if (seen := known.get(key)) is None or seen[0] < fresh_since]
     if missing:
+        if len(known) >= STATEMENTS_KEPT * 10:
+            known.clear()
+        for key, value in zip(missing, read(missing), strict=True):
+            known[key] = (now, value)
+    return {key: known[key][1] for key in keys}
+
+
+def _trigram_counts(grams: list[str]) -> dict[str, float]:
+    """How many titles hold each trigram, up to FEW_TITLE_MATCHES + 1 (then "more"): read
+    in one statement (about 0.4 ms for a common trigram) and kept (`_title_stats`)."""
+    bound = FEW_TITLE_MATCHES + 1
+
+    def read(keys: list[tuple[str, int, str]]) -> Iterable[float]:
         probes = [
             sa.select(sa.func.count())
             .select_from(_title_matches(_every([gram])).limit(bound).subquery())
             .scalar_subquery()
-            for gram in missing
+            for _kind, _bound, gram in keys
         ]
-        if len(known) >= STATEMENTS_KEPT * 10:
-            known.clear()
-        for gram, count in zip(missing, db.session.execute(sa.select(*probes)).one(), strict=True):
-            known[(bound, gram)] = (now, count)
-    return {gram: known[(bound, gram)][1] for gram in grams}
+        return db.session.execute(sa.select(*probes)).one()
+
+    counts = _title_stats([("trigram", bound, gram) for gram in grams], read)
+    return {gram: counts[("trigram", bound, gram)] for gram in grams}
 
 
 _TITLE_CANDIDATES = "title_candidates"
@@ -1373,12 +1383,11 @@ def _forget_title_candidates(session: so.Session, *_args: Any) -> None:
 
 
 def _estimated_rows(condition: sa.ColumnElement[bool], key: str) -> float:
-    """How many tasks PostgreSQL's planner expects to match `condition` (planned, not run),
-    asked once per session like `_title_candidates` (`key` names the condition)."""
-    estimated = db.session.info.setdefault("title_estimates", {})
-    if key not in estimated:
-        estimated[key] = _planned_rows(condition)
-    return estimated[key]
+    """How many tasks PostgreSQL's planner expects to match `condition` (planned, not run;
+    `key` names the condition), kept like the trigram counts (`_title_stats`)."""
+    return _title_stats([("estimate", key)], lambda _keys: [_planned_rows(condition)])[
+        ("estimate", key)
+    ]
 
 
 def _planned_rows(condition: sa.ColumnElement[bool]) -> float:
