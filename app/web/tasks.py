@@ -354,13 +354,13 @@ def _uuid(value: Any) -> uuid.UUID | None:
 # In-place actions: htmx gets the row back, a plain POST goes back to the page it came from
 
 
-def _row_response(task: Task, announcement: str, template: str = "tasks/_row.html"):
+def _row_response(task: Task, announcement: str, template: str = "tasks/_one_row.html"):
     """The row again (swapped in place), the live region's announcement and the nav badge."""
     row = render_template(template, task=task, **row_context())
     return row + render_template("_live.html", announcement=announcement)
 
 
-def acted(task: Task, announcement: str, template: str = "tasks/_row.html"):
+def acted(task: Task, announcement: str, template: str = "tasks/_one_row.html"):
     """The answer to an in-place action: the row to htmx, else a notice and the page back."""
     if is_htmx():
         return _row_response(task, announcement, template)
