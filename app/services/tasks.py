@@ -1230,8 +1230,9 @@ def _title_search(q: str | None) -> _TitleSearch | None:
     PostgreSQL's planner weighs each status range and each heading count on its own, so
     with few matches it searched the trigram index once per range and per heading (eight
     times for My tasks): its estimate of the matches is asked once and kept for a while
-    (EXPLAIN, not run, `_title_stats`; migration 0012 keeps it close). Below `FEW_TITLE_MATCHES` the matches are read once
-    per statement; below `SOME_TITLE_MATCHES` the planner weighs each range as before;
+    (EXPLAIN, not run, `_title_stats`; migration 0012 keeps it close). Below
+    `FEW_TITLE_MATCHES` the matches are read once per statement; below
+    `SOME_TITLE_MATCHES` the planner weighs each range as before;
     beyond, the title is tested with `strpos`, which the trigram index cannot answer, so
     every range walks its list index in order (the planner, underrating the trigram
     index's cost, chose BitmapAnds with it that took 35 ms per heading at 1,000,000 tasks).
