@@ -107,12 +107,21 @@ def register_commands(app: Flask) -> None:
     register(app)
 
 
+#: How much of a SQLite database file each connection reads through memory-mapped I/O.
+#: Address space, not memory: the pages stay in the operating system's cache, shared by
+#: every worker. Without it each page outside SQLite's own 2 MB cache is read with a system
+#: call, which made a title walk or a heading count at 1,000,000 tasks four times slower.
+SQLITE_MMAP_BYTES = 1 << 30
+
+
 @sa.event.listens_for(sa.engine.Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
-    """SQLite: enforce foreign keys, and WAL so readers never wait for a writer."""
+    """SQLite: enforce foreign keys, WAL so readers never wait for a writer, and read the
+    file through memory-mapped I/O (`SQLITE_MMAP_BYTES`)."""
     if isinstance(dbapi_connection, sqlite3.Connection):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA mmap_size={SQLITE_MMAP_BYTES}")
         cursor.close()

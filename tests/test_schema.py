@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
+from app import SQLITE_MMAP_BYTES
 from app.extensions import db
 from app.models import Task, autogenerate_filter
 from app.services import records
@@ -155,3 +156,22 @@ def test_deleting_a_workspace_removes_its_tasks_and_records(parents):
         conn.commit()
         for table in ("task", "contact", "company", "deal", "event"):
             assert conn.execute(sa.text(f"SELECT COUNT(*) FROM {table}")).scalar_one() == 0
+
+
+def test_sqlite_connections_enforce_keys_wait_for_writers_and_map_the_file(app):
+    """Each SQLite connection: foreign keys on, WAL, a busy timeout, and memory-mapped reads
+    (without them every page beyond SQLite's 2 MB cache costs a system call)."""
+    with app.app_context():
+        if db.engine.dialect.name != "sqlite":
+            pytest.skip("SQLite's connection settings")
+        with db.engine.connect() as connection:
+            read = {
+                name: connection.exec_driver_sql(f"PRAGMA {name}").scalar()
+                for name in ("foreign_keys", "journal_mode", "busy_timeout", "mmap_size")
+            }
+    assert read == {
+        "foreign_keys": 1,
+        "journal_mode": "wal",
+        "busy_timeout": 30000,
+        "mmap_size": SQLITE_MMAP_BYTES,
+    }
