@@ -469,6 +469,33 @@ def test_filter_q_asks_the_title_index_for_its_rarest_trigrams(actor, make):
     assert list(read) == ['" 42" AND "e 4"']
 
 
+def test_filter_q_asks_the_postgres_trigram_index_for_its_rarest_word(actor, make, monkeypatch):
+    """PostgreSQL, few matches: the index is asked for the titles holding the query's rarest
+    word (with the separator before it), then the whole query is tested on those."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite asks its index for the rarest trigrams instead")
+    for n in range(5):
+        make(f"Mandate review {n}")
+    make("Mandate 42 renewal")
+    make("42 mandates")
+    make("Mandate 420")
+    estimates = {"mandate 42": 1.0, "mandate": 6.0, " 42": 2.0}
+    monkeypatch.setattr(tasks_module, "_estimated_rows", lambda _c, key: estimates[key])
+    condition = tasks_module._title_search("Mandate 42").condition
+    text = str(condition.compile(db.engine, compile_kwargs={"literal_binds": True}))
+    assert "LIKE '%% 42%%'" in text and "strpos" in text, text
+    assert listed(actor, q="mandate 42") == ["Mandate 42 renewal", "Mandate 420"]
+    # No word rare enough: the whole query, as the index answers it.
+    estimates[" 42"] = estimates["mandate"] = float(tasks_module.FEW_TITLE_MATCHES)
+    text = str(
+        tasks_module._title_search("Mandate 42").condition.compile(
+            db.engine, compile_kwargs={"literal_binds": True}
+        )
+    )
+    assert "LIKE '%%mandate 42%%'" in text and "strpos" not in text, text
+    assert listed(actor, q="mandate 42") == ["Mandate 42 renewal", "Mandate 420"]
+
+
 def test_filter_q_finds_every_match_whatever_the_trigram_counts_say(actor, make, monkeypatch):
     """The counts only choose which trigrams the index is asked for: stale ones (here every
     trigram said to be held by no title, or by one) change no answer."""

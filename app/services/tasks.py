@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 import time
 import uuid
 import weakref
@@ -865,6 +866,15 @@ def list_statement(
         statuses = [status for status in statuses if status != "completed"]
     if not statuses:  # e.g. overdue among completed tasks: there are none
         return sa.select(Task).where(sa.false())
+    if title and title.drive and _dialect() == "postgresql":
+        matches, on_matches = _title_matches_apart(title)
+        others = [*(c for c in conditions if c is not title.condition), Task.status.in_(statuses)]
+        return (
+            sa.select(so.aliased(Task, matches))
+            .where(*(on_matches.traverse(condition) for condition in others))
+            .order_by(*(on_matches.traverse(key.expression) for key in order))
+            .limit(limit)
+        )
     if title and title.drive:  # a handful of matches, read once and sorted
         status = _unindexed(Task.status) if _dialect() == "sqlite" else Task.status
         return (
@@ -1129,14 +1139,23 @@ def due_group_counts_statement(
     if title and title.drive:
         # A handful of title matches: read them once for every heading (each heading would
         # otherwise search the title index again), then count each heading among them.
-        matches = (
-            sa.select(Task.status, Task.due_sort)
-            .where(*conditions)
-            .cte("title_matches")
-            .prefix_with("MATERIALIZED")
-        )
-        on_matches = ClauseAdapter(matches)
-        source, conditions = matches, []
+        if _dialect() == "postgresql":
+            matches, on_matches = _title_matches_apart(title)
+            conditions = [
+                on_matches.traverse(condition)
+                for condition in conditions
+                if condition is not title.condition
+            ]
+        else:
+            matches = (
+                sa.select(Task.status, Task.due_sort)
+                .where(*conditions)
+                .cte("title_matches")
+                .prefix_with("MATERIALIZED")
+            )
+            on_matches = ClauseAdapter(matches)
+            conditions = []
+        source = matches
         ranges = {
             name: [on_matches.traverse(condition) for condition in group_conditions]
             for name, group_conditions in ranges.items()
@@ -1255,11 +1274,10 @@ def _title_search(q: str | None) -> _TitleSearch | None:
         walk = _TitleSearch(sa.func.strpos(Task.title_folded, folded) > 0)
         if len(folded) < TITLE_SEARCH_MIN:
             return walk
-        escaped = folded.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        like = Task.title_folded.like(f"%{escaped}%", escape="\\")
-        estimate = _estimated_rows(like, escaped)
+        like = _like(folded)
+        estimate = _estimated_rows(like, folded)
         if estimate < FEW_TITLE_MATCHES:
-            return _TitleSearch(like, drive=True)
+            return _TitleSearch(_rarest_part(folded, like, walk.condition), drive=True)
         if estimate < SOME_TITLE_MATCHES:
             return _TitleSearch(like)
         return walk
@@ -1304,6 +1322,51 @@ def _title_matches(query: str) -> sa.Select:
     return sa.select(_TITLE_FTS.c.rowid).where(
         sa.literal_column(TITLE_SEARCH_TABLE).op("MATCH")(query)
     )
+
+
+def _title_matches_apart(title: _TitleSearch) -> tuple[sa.CTE, ClauseAdapter]:
+    """PostgreSQL, a handful of title matches: the tasks whose title matches, read before
+    any other condition applies (MATERIALIZED), and what moves a condition onto them.
+
+    Given the title and the other conditions together, the planner ANDed the trigram
+    index's bitmap with a list index's range to spare rechecking the few rows it then
+    read anyway: at 1,000,000 tasks, 7 ms for my 27,000 open tasks."""
+    matches = (
+        sa.select(Task).where(title.condition).cte("title_matches").prefix_with("MATERIALIZED")
+    )
+    return matches, ClauseAdapter(matches)
+
+
+def _like(text: str) -> sa.ColumnElement[bool]:
+    """Titles containing `text` (already folded), as the trigram index answers it."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return Task.title_folded.like(f"%{escaped}%", escape="\\")
+
+
+#: A word of a folded title as pg_trgm sees it: letters and digits.
+_WORD = re.compile(r"[^\W_]+")
+
+
+def _rarest_part(
+    folded: str, like: sa.ColumnElement[bool], contains: sa.ColumnElement[bool]
+) -> sa.ColumnElement[bool]:
+    """PostgreSQL, few matches: the titles holding the query's rarest word (by the
+    planner's estimate, `_estimated_rows`), among which `contains` keeps those holding
+    the whole query; or `like` where no word is rare enough.
+
+    The trigram index answers `LIKE` by intersecting the lists of every trigram of the
+    pattern: for "mandate 42" those of "man", "ate" and "dat" (over a hundred thousand
+    titles each at 1,000,000 tasks) cost 5-10 ms, " 42" alone 0.8 ms. A word is taken with
+    the separator before it, which gives pg_trgm the trigrams of a word's start."""
+    parts = {folded[max(word.start() - 1, 0) : word.end()] for word in _WORD.finditer(folded)}
+    parts = {part for part in parts if len(part) >= TITLE_SEARCH_MIN and part != folded}
+    if not parts:
+        return like
+    estimates = {part: _estimated_rows(_like(part), part) for part in sorted(parts)}
+    rarest = min(estimates, key=estimates.__getitem__)
+    if estimates[rarest] >= FEW_TITLE_MATCHES:
+        return like
+    return sa.and_(_like(rarest), contains)
 
 
 def _title_candidates(query: str) -> list[int]:
