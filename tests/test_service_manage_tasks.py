@@ -453,7 +453,7 @@ def test_filter_q_gives_one_answer_whichever_way_it_reads(actor, make, monkeypat
     assert listed(actor, q="MULLER") == ["Call Müller 1", "Call Müller 2", "Call Müller 3"]
 
 
-def test_filter_q_asks_the_title_index_for_its_rarest_trigrams(actor, make):
+def test_filter_q_asks_the_title_index_for_its_rarest_trigrams(actor, make, monkeypatch):
     """SQLite: the candidates are the titles holding the query's two rarest trigrams; the
     title test then keeps the real matches (here one holds every trigram but not the word)."""
     if db.engine.dialect.name != "sqlite":
@@ -467,6 +467,16 @@ def test_filter_q_asks_the_title_index_for_its_rarest_trigrams(actor, make):
     assert listed(actor, q="mandate 42") == ["Mandate 42 renewal"]
     read = db.session.info[tasks_module._TITLE_CANDIDATES]
     assert list(read) == ['" 42" AND "e 4"']
+    # Only rare trigrams are asked for: not a common one, whatever its place in the query.
+    common = tasks_module.FEW_TITLE_MATCHES + 1
+    db.session.info.pop(tasks_module._TITLE_CANDIDATES)
+    monkeypatch.setattr(
+        tasks_module,
+        "_trigram_counts",
+        lambda grams: {g: 1 if g == " 42" else common for g in grams},
+    )
+    assert listed(actor, q="mandate 42") == ["Mandate 42 renewal"]
+    assert list(db.session.info[tasks_module._TITLE_CANDIDATES]) == ['" 42"']
 
 
 def test_filter_q_asks_the_postgres_trigram_index_for_its_rarest_word(actor, make, monkeypatch):
