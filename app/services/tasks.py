@@ -1253,9 +1253,9 @@ def _title_search(q: str | None) -> _TitleSearch | None:
       which finds a page of matches after reading few rows.
 
     SQLite's planner cannot weigh these, so the candidates decide: the index is asked for
-    the titles holding the query's two rarest trigrams (`_trigram_counts`), at most
-    `FEW_TITLE_MATCHES` + 1 of them; beyond that many, their spread over the table
-    estimates the rest (`_estimated_matches`).
+    the titles holding the query's rare trigrams, at most two (`_trigram_counts`; all of
+    them when none is rare), at most `FEW_TITLE_MATCHES` + 1 titles; beyond that many,
+    their spread over the table estimates the rest (`_estimated_matches`).
     PostgreSQL's planner weighs each status range and each heading count on its own, so
     with few matches it searched the trigram index once per range and per heading (eight
     times for My tasks): its estimate of the matches is asked once and kept for a while
@@ -1399,7 +1399,7 @@ def _estimated_matches(rowids: list[int]) -> float:
     return len(rowids) * (highest or 1) / max(rowids[-1], 1)
 
 
-#: How many of a query's rarest trigrams its title search asks the index for.
+#: How many of a query's rare trigrams (the rarest first) its title search asks the index for.
 RARE_TRIGRAMS = 2
 #: How long what a title search learnt of the titles (`_title_stats`) is trusted, in seconds.
 TITLE_STATS_SECONDS = 600
