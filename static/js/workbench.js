@@ -392,14 +392,29 @@
     event.preventDefault();
   });
 
+  // A preview answered while a candidate has the focus (the answer to Enter arriving
+  // after ↓) replaces it: the same candidate, if the new preview has it, keeps the focus.
+  var chosen = null;
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail.target;
+    if (!target || target.id !== "quick-add-preview") return;
+    var focused = document.activeElement;
+    chosen = focused && choices().indexOf(focused) !== -1 ? focused.value : null;
+  });
+
   document.addEventListener("htmx:afterSwap", function (event) {
     var target = event.detail.target;
     if (!target || target.id !== "quick-add-preview") return;
     var focused = document.activeElement;
     if (!focused || focused === document.body || !document.contains(focused)) {
+      var again = choices().filter(function (choice) {
+        return chosen !== null && choice.value === chosen;
+      })[0];
       var line = input();
-      if (line) line.focus();
+      if (again) again.focus();
+      else if (line) line.focus();
     }
+    chosen = null;
   });
 
   document.addEventListener("DOMContentLoaded", function () {
