@@ -479,6 +479,37 @@ def test_filter_q_asks_the_title_index_for_its_rarest_trigrams(actor, make, monk
     assert list(db.session.info[tasks_module._TITLE_CANDIDATES]) == ['" 42"']
 
 
+def test_filter_q_remembers_for_a_while_that_a_query_has_many_matches(
+    actor, make, monkeypatch
+):
+    """SQLite: a query found to have more than FEW_TITLE_MATCHES candidates reads none the
+    next times (for TITLE_STATS_SECONDS), and still finds every match, new ones too."""
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL's planner estimates the matches")
+    monkeypatch.setattr(tasks_module, "FEW_TITLE_MATCHES", 2)
+    for n in range(4):
+        make(f"Call Anna {n}")
+    make("Email Bernd")
+    expected = [f"Call Anna {n}" for n in range(4)]
+    assert sorted(listed(actor, q="call")) == expected
+    assert db.session.info[tasks_module._TITLE_CANDIDATES]
+    db.session.info.pop(tasks_module._TITLE_CANDIDATES)
+    make("Call Anna 4")
+    assert sorted(listed(actor, q="call")) == [*expected, "Call Anna 4"]
+    assert tasks_module._TITLE_CANDIDATES not in db.session.info
+    # Once that is older than TITLE_STATS_SECONDS, the candidates are read again.
+    monkeypatch.setattr(tasks_module, "TITLE_STATS_SECONDS", -1)
+    assert sorted(listed(actor, q="call")) == [*expected, "Call Anna 4"]
+    assert db.session.info[tasks_module._TITLE_CANDIDATES]
+    # A query with few matches is never remembered: its candidates are the page's rows.
+    monkeypatch.setattr(tasks_module, "TITLE_STATS_SECONDS", 600)
+    db.session.info.pop(tasks_module._TITLE_CANDIDATES)
+    assert listed(actor, q="bernd") == ["Email Bernd"]
+    db.session.info.pop(tasks_module._TITLE_CANDIDATES)
+    assert listed(actor, q="bernd") == ["Email Bernd"]
+    assert db.session.info[tasks_module._TITLE_CANDIDATES]
+
+
 def test_filter_q_asks_the_postgres_trigram_index_for_its_rarest_word(actor, make, monkeypatch):
     """PostgreSQL, few matches: the index is asked for the titles holding the query's rarest
     word (with the separator before it), then the whole query is tested on those."""

@@ -1294,19 +1294,25 @@ def _title_search(q: str | None) -> _TitleSearch | None:
         # A rare trigram or two give about as small a superset as all of them, and FTS5
         # then skips the long lists of the common ones ("mandate 42": 0.3 ms, not 10). A
         # common one beside them (counted only up to the bound, so all alike) would not.
-        terms = rare or grams
-        found = _title_candidates(_every(terms))
-        if found.count <= FEW_TITLE_MATCHES:
-            # The candidates read once serve the page and its headings: none of them
-            # searches the index again (about 6 ms each at a million tasks).
-            # One parameter (JSON) rather than one per candidate, for SQLite and SQLAlchemy
-            # alike: each would cost both a step per page statement.
-            listed: sa.Select[Any] = sa.select(sa.literal_column("value")).select_from(
-                sa.func.json_each(found.rowids)
-            )
-            candidates = sa.literal_column("task.rowid", sa.Integer).in_(listed)
-            return _TitleSearch(sa.and_(candidates, contains), drive=True)
-        if _estimated_matches(found) < SOME_TITLE_MATCHES:
+        query = _every(rare or grams)
+        # Many matches stay many for a while: how many is kept per process
+        # (`_many_title_matches`), and such a query reads no candidates at all ("engagement
+        # letter" at a million tasks: 3.4 ms for its first 3,001). A few are read every time.
+        many = _many_title_matches(query)
+        if many is None:
+            found = _title_candidates(query)
+            if found.count <= FEW_TITLE_MATCHES:
+                # The candidates read once serve the page and its headings: none of them
+                # searches the index again (about 6 ms each at a million tasks).
+                # One parameter (JSON) rather than one per candidate, for SQLite and
+                # SQLAlchemy alike: each would cost both a step per page statement.
+                listed: sa.Select[Any] = sa.select(sa.literal_column("value")).select_from(
+                    sa.func.json_each(found.rowids)
+                )
+                candidates = sa.literal_column("task.rowid", sa.Integer).in_(listed)
+                return _TitleSearch(sa.and_(candidates, contains), drive=True)
+            many = _remember_many_title_matches(query, _estimated_matches(found))
+        if many < SOME_TITLE_MATCHES:
             # Computed once for the whole statement, not once per status range.
             matches = _title_matches(_every(grams))
             once = matches.cte("title_matches").prefix_with("MATERIALIZED")
@@ -1409,6 +1415,33 @@ def _title_candidates(query: str) -> _Candidates:
         count, last, rowids = db.session.connection().execute(summary).one()
         read[query] = _Candidates(count, last, rowids)
     return read[query]
+
+
+#: Per database (engine): FTS5 query → (when learnt, estimated matches), for queries with
+#: more than FEW_TITLE_MATCHES candidates.
+_MANY_TITLE_MATCHES: weakref.WeakKeyDictionary[sa.Engine, dict[str, tuple[float, float]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _many_title_matches(query: str) -> float | None:
+    """How many titles match the FTS5 `query`, if it was found to have more than
+    FEW_TITLE_MATCHES candidates within the last TITLE_STATS_SECONDS (else None).
+
+    Like `_title_stats`, this only chooses the way to the matches: each way finds them
+    all, so a value gone stale (tasks deleted meanwhile) costs time, never a wrong page."""
+    known = _MANY_TITLE_MATCHES.get(db.engine, {}).get(query)
+    if known is None or known[0] < time.monotonic() - TITLE_STATS_SECONDS:
+        return None
+    return known[1]
+
+
+def _remember_many_title_matches(query: str, estimate: float) -> float:
+    known = _MANY_TITLE_MATCHES.setdefault(db.engine, {})
+    if len(known) >= STATEMENTS_KEPT:
+        known.clear()
+    known[query] = (time.monotonic(), estimate)
+    return estimate
 
 
 def _estimated_matches(found: _Candidates) -> float:
