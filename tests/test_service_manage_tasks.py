@@ -479,9 +479,7 @@ def test_filter_q_asks_the_title_index_for_its_rarest_trigrams(actor, make, monk
     assert list(db.session.info[tasks_module._TITLE_CANDIDATES]) == ['" 42"']
 
 
-def test_filter_q_remembers_for_a_while_that_a_query_has_many_matches(
-    actor, make, monkeypatch
-):
+def test_filter_q_remembers_for_a_while_that_a_query_has_many_matches(actor, make, monkeypatch):
     """SQLite: a query found to have more than FEW_TITLE_MATCHES candidates reads none the
     next times (for TITLE_STATS_SECONDS), and still finds every match, new ones too."""
     if db.engine.dialect.name != "sqlite":
@@ -508,6 +506,38 @@ def test_filter_q_remembers_for_a_while_that_a_query_has_many_matches(
     db.session.info.pop(tasks_module._TITLE_CANDIDATES)
     assert listed(actor, q="bernd") == ["Email Bernd"]
     assert db.session.info[tasks_module._TITLE_CANDIDATES]
+
+
+def test_filter_q_with_other_filters_reads_its_few_matches_once_for_page_and_headings(
+    actor, make, member, admin
+):
+    """Few title matches and filters that keep some of them (My tasks): the tasks meeting
+    them all are read once per session; the page and its heading counts then read only
+    those, and find exactly what they found before."""
+    mine = {"assignee_id": str(member.id)}
+    for n in range(3):
+        make(
+            f"Call Müller {n}", due_date=(FIXED_NOW.date() + timedelta(days=n)).isoformat(), **mine
+        )
+    make("Call Müller done", status="completed", **mine)
+    make("Call Müller for Ada", assignee_id=str(admin.id))
+    make("Call Bernd", **mine)
+    filters = TaskFilters(statuses=("open", "in_progress"), assignee_id=member.id, q="muller")
+    page = list_tasks(actor, filters, limit=2, now=FIXED_NOW)
+    assert [task.title for task in page.items] == ["Call Müller 0", "Call Müller 1"]
+    read = db.session.info[tasks_module._TITLE_CANDIDATES]
+    assert [key for key in read if key[0] == "matched"] == [
+        ("matched", actor.workspace_id, filters)
+    ]
+    counts = tasks_module.count_due_groups(actor, filters, now=FIXED_NOW)
+    assert sum(counts.values()) == 3
+    rest = list_tasks(actor, filters, limit=2, cursor=page.next_cursor, now=FIXED_NOW)
+    assert [task.title for task in rest.items] == ["Call Müller 2"]
+    # The API's default (every status, anyone's): the page alone, no reading ahead.
+    assert len(listed(actor, q="muller")) == 5
+    assert [key for key in read if key[0] == "matched"] == [
+        ("matched", actor.workspace_id, filters)
+    ]
 
 
 def test_filter_q_asks_the_postgres_trigram_index_for_its_rarest_word(actor, make, monkeypatch):
