@@ -23,7 +23,8 @@ from flask_migrate import upgrade
 
 from app import create_app
 from app.extensions import db
-from app.services import accounts, records
+from app.models import RateLimitBucket
+from app.services import accounts, rate_limits, records
 
 PASSWORD = "correct horse battery"
 
@@ -75,6 +76,9 @@ def _empty_tables() -> None:
     with db.engine.begin() as conn:
         for table in reversed(db.metadata.sorted_tables):
             conn.execute(table.delete())
+    if (store := rate_limits.store()) is not db.engine:  # SQLite keeps the counts apart
+        with store.begin() as conn:
+            conn.execute(RateLimitBucket.__table__.delete())
 
 
 @pytest.fixture

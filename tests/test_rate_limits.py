@@ -1,10 +1,16 @@
 """API rate limit per key (429 rate_limited + Retry-After), shared by all workers
 (docs/rules.md §4)."""
 
+import sqlite3
+from pathlib import Path
+
 import pytest
+import sqlalchemy as sa
 
 from app.config import ConfigError
-from app.services import accounts
+from app.extensions import db
+from app.models import RateLimitBucket
+from app.services import accounts, rate_limits
 from app.services.rate_limits import Limit, hit, peek
 from tests.live import LiveServer, prepare_database
 from tests.live_databases import fresh_database
@@ -55,6 +61,33 @@ def test_limits_are_per_key(app, client, auth, workspace):
     assert client.get("/v1/tasks", headers=auth).status_code == 200
     assert client.get("/v1/tasks", headers=auth).status_code == 429
     assert client.get("/v1/tasks", headers={"Authorization": f"Bearer {other}"}).status_code == 200
+
+
+def test_sqlite_counts_a_request_apart_from_the_main_file(app, client, auth):
+    """An API request's hit writes nothing to the main SQLite file, so no worker drops its
+    memory map of that file for it (app/services/rate_limits.py); PostgreSQL counts in
+    its own database."""
+    app.config["API_RATE_LIMIT"] = Limit(100, 60)
+    with app.app_context():
+        store = rate_limits.store()
+        if db.engine.dialect.name != "sqlite":
+            assert store is db.engine
+            return
+        main = Path(db.engine.url.database)
+    assert Path(store.url.database) == main.with_name(f"{main.stem}.rate-limits{main.suffix}")
+    # The key's first use of a while is written down (`last_used_at`); the next are not.
+    assert client.get("/v1/tasks", headers=auth).status_code == 200
+    watcher = sqlite3.connect(main)
+    try:
+        before = watcher.execute("PRAGMA data_version").fetchone()
+        assert client.get("/v1/tasks", headers=auth).status_code == 200
+        assert watcher.execute("PRAGMA data_version").fetchone() == before
+        assert watcher.execute("SELECT count(*) FROM rate_limit_bucket").fetchone() == (0,)
+    finally:
+        watcher.close()
+    with store.connect() as conn:
+        counted = conn.execute(sa.select(RateLimitBucket.bucket, RateLimitBucket.count)).all()
+    assert [count for bucket, count in counted if bucket.startswith("api:")] == [2]
 
 
 @pytest.mark.slow
