@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import uuid
+import weakref
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -552,3 +553,18 @@ def test_a_postgres_title_search_with_many_matches_walks_the_list_in_order(ids, 
     assert plan_problems(statement_for(ids, filters), "ix_task_list_assignee") == []
     counts = tasks.due_group_counts_statement(ids["workspace"], filters, NOW, UTC)
     assert _title_index_reads(counts) == 0
+
+
+def test_a_postgres_estimate_near_the_few_matches_bound_is_replaced_by_a_count(ids, monkeypatch):
+    """PostgreSQL's estimate of a title's matches picks the way to a page when it is far
+    from FEW_TITLE_MATCHES; near it the matches are counted (up to that bound), so a page
+    does not take the slower way because ANALYZE sampled the table one way or another."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite counts the candidates always")
+    monkeypatch.setattr(tasks, "FEW_TITLE_MATCHES", 20)
+    monkeypatch.setattr(tasks, "_TITLE_STATS", weakref.WeakKeyDictionary())
+    monkeypatch.setattr(tasks, "_planned_rows", lambda condition: 30.0)  # near 20: unsure
+    assert tasks._title_search("hans müller 12").drive  # 11 titles
+    assert not tasks._title_search("hans müller 1").drive  # 111 titles
+    monkeypatch.setattr(tasks, "_planned_rows", lambda condition: 5.0)  # far below: trusted
+    assert tasks._title_search("hans müller 3").drive  # 111 titles, not counted
