@@ -540,6 +540,53 @@ def test_filter_q_with_other_filters_reads_its_few_matches_once_for_page_and_hea
     ]
 
 
+def test_filter_q_with_other_filters_keeps_its_matches_until_a_task_changes(actor, make, member):
+    """What a title search with few matches and other filters read (`_matched`) is kept
+    per process under the workspace's task version: the same search in a later session
+    reads neither the title index nor the candidates, a task committed since shows, and
+    what a session wrote and rolled back is never kept."""
+    mine = {"assignee_id": str(member.id)}
+    make("Call Müller 0", **mine)
+    make("Call Müller 1", **mine)
+    bernd = make("Call Bernd", **mine)
+    filters = TaskFilters(statuses=("open", "in_progress"), assignee_id=member.id, q="muller")
+
+    def search(*, new_session: bool = True) -> tuple[list[str], list[str]]:
+        if new_session:
+            db.session.rollback()  # as a new request's session starts afresh
+        statements: list[str] = []
+
+        def seen(_conn, _cursor, statement, *_args):
+            statements.append(statement)
+
+        sa.event.listen(db.engine, "before_cursor_execute", seen)
+        try:
+            page = list_tasks(actor, filters, limit=50, now=FIXED_NOW)
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", seen)
+        title_reads = [
+            statement
+            for statement in statements
+            if any(part in statement for part in ("task_title_fts", " LIKE ", "strpos", "instr"))
+        ]
+        return sorted(task.title for task in page.items), title_reads
+
+    titles, reads = search()
+    assert titles == ["Call Müller 0", "Call Müller 1"] and reads
+    assert search() == (titles, [])
+    make("Call Müller 2", **mine)
+    titles, reads = search()
+    assert titles == ["Call Müller 0", "Call Müller 1", "Call Müller 2"] and reads
+    # Written, searched and rolled back: gone, even once the version comes round again.
+    db.session.rollback()
+    db.session.get(Task, bernd.id).title = "Call Müller 9"
+    db.session.flush()
+    assert "Call Müller 9" in search(new_session=False)[0]
+    db.session.rollback()
+    make("Email Ada", **mine)  # the version the rolled-back write had
+    assert search()[0] == ["Call Müller 0", "Call Müller 1", "Call Müller 2"]
+
+
 def test_filter_q_asks_the_postgres_trigram_index_for_its_rarest_word(actor, make, monkeypatch):
     """PostgreSQL, few matches: the index is asked for the titles holding the query's rarest
     word (with the separator before it), then the whole query is tested on those."""

@@ -25,7 +25,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import Task
-from app.services import accounts, records, tasks
+from app.services import accounts, records, task_versions, tasks
 from app.services.tasks import TaskFilters, list_statement
 
 NOW = datetime(2026, 3, 10, 9, 30, tzinfo=UTC)
@@ -483,8 +483,11 @@ def test_each_heading_count_of_my_tasks_reads_one_bounded_range(ids):
 def test_bulk_rows_are_stored_alike_whichever_process_prepares_them(ids, monkeypatch, pipeline_min):
     monkeypatch.setattr(tasks, "PIPELINE_MIN", pipeline_min)
     rows = list(_bulk_rows(ids["workspace"], ids["contact_id"], 300))
+    version = task_versions.current_version(ids["workspace"])
     assert tasks.insert_many_tasks(iter(rows), expected=300, chunk_size=64) == 300
     db.session.commit()
+    # Open lists (and searches kept under the version) learn of rows written without the ORM.
+    assert task_versions.current_version(ids["workspace"]) > version
     stored = db.session.execute(
         sa.select(Task.title, Task.title_folded, Task.status, Task.contact_id, Task.due_sort).where(
             Task.title.like("Bulk %")

@@ -38,8 +38,17 @@ from app.models import (
     NamedRecord,
     Task,
     User,
+    Workspace,
 )
-from app.services import dates, outbox, pipelined, recurrence, reminders, task_keys
+from app.services import (
+    dates,
+    outbox,
+    pipelined,
+    recurrence,
+    reminders,
+    task_keys,
+    task_versions,
+)
 from app.services.accounts import READ, WRITE, Actor
 from app.services.errors import NotFound, ValidationError
 from app.services.references import resolve_name
@@ -846,7 +855,7 @@ def list_statement(
     sorting every match. The other filters narrow the range (due buckets are ranges of
     the sort key) or are checked on the rows read.
     """
-    title = _title_search(filters.q)
+    title = _kept_matches(workspace_id, filters) or _title_search(filters.q)
     conditions = [_in_workspace(workspace_id, filters, title), *_trash_conditions(filters, now)]
     conditions += _filter_conditions(filters, workspace_id, now, tz)
     if title:
@@ -1124,7 +1133,7 @@ def due_group_counts_statement(
     groups: tuple[str, ...] = DUE_GROUPS,
 ) -> sa.CompoundSelect:
     """(heading, count) for each of `groups`, each count stopping at `COUNT_CAP + 1`."""
-    title = _title_search(filters.q)
+    title = _kept_matches(workspace_id, filters) or _title_search(filters.q)
     conditions = [_in_workspace(workspace_id, filters, title), *_trash_conditions(filters, now)]
     conditions += _filter_conditions(filters, workspace_id, now, tz)
     if filters.statuses is not None:
@@ -1326,6 +1335,19 @@ def _title_search(q: str | None) -> _TitleSearch | None:
     return _TitleSearch(contains)
 
 
+def _narrows(filters: TaskFilters) -> bool:
+    """Whether `filters` keep only some of a title search's matches, on conditions that do
+    not depend on the clock (due buckets and the trash do): `_matched` applies."""
+    narrowing = (
+        filters.statuses is not None
+        or filters.assignee_id is not None
+        or filters.unassigned
+        or filters.priority is not None
+        or any(getattr(filters, name) is not None for name in PARENT_LINKS)
+    )
+    return bool(filters.q) and narrowing and filters.due is None and not filters.in_trash
+
+
 def _matched(
     title: _TitleSearch,
     workspace_id: uuid.UUID,
@@ -1334,46 +1356,94 @@ def _matched(
 ) -> _TitleSearch:
     """`title` as a statement of `filters` uses it: when a few titles match and other
     filters keep only some of them, the tasks meeting them all (`others`, the title's and
-    the filters' statuses), read once per session and given by rowid (SQLite) or id.
+    the filters' statuses), given by rowid (SQLite) or id (`_by_matched`).
 
     My tasks searched for "muller" at a million tasks: its 2,016 candidates were each read
     by the page and again by its last heading's count; now once, and the page and the
     count read the 60 or so that are mine and open. Without such filters (the API's
     default) the page is the only statement, and reads the matches once as before.
     Conditions that depend on the clock (due buckets, the trash) are left as they were.
+
+    They are read once per session, and kept per process under the workspace's task
+    version (`_kept_matches`), which every write of one of its tasks moves: the same
+    search again (the next page, the list shown again) reads neither the title index nor
+    those candidates until a task changes, 4–5 ms at a million tasks.
     """
-    narrowing = (
-        filters.statuses is not None
-        or filters.assignee_id is not None
-        or filters.unassigned
-        or filters.priority is not None
-        or any(getattr(filters, name) is not None for name in PARENT_LINKS)
-    )
-    if not title.drive or not narrowing or filters.due is not None or filters.in_trash:
+    if not title.drive or not _narrows(filters):
         return title
-    status = _unindexed(Task.status) if _dialect() == "sqlite" else Task.status
-    statuses = [] if filters.statuses is None else [status.in_(filters.statuses)]
     key = ("matched", workspace_id, filters)
     read = db.session.info.setdefault(_TITLE_CANDIDATES, {})
+    if key in read:
+        return _by_matched(read[key])
+    status = _unindexed(Task.status) if _dialect() == "sqlite" else Task.status
+    statuses = [] if filters.statuses is None else [status.in_(filters.statuses)]
+    # Read before the tasks, so a task written meanwhile moves the version past this one.
+    version = _task_version(workspace_id)
     if _dialect() == "postgresql":
-        if key not in read:
-            # The matches apart first, as the page reads them (`_title_matches_apart`).
-            matches, on_matches = _title_matches_apart(title)
-            kept = [on_matches.traverse(condition) for condition in [*others, *statuses]]
-            read[key] = db.session.scalars(sa.select(matches.c.id).where(*kept)).all()
-        return _TitleSearch(Task.id.in_(read[key]), drive=True)
-    if key not in read:
+        # The matches apart first, as the page reads them (`_title_matches_apart`).
+        matches, on_matches = _title_matches_apart(title)
+        kept = [on_matches.traverse(condition) for condition in [*others, *statuses]]
+        found: Any = tuple(db.session.scalars(sa.select(matches.c.id).where(*kept)))
+    else:
         rowid = sa.literal_column("task.rowid", sa.Integer)
         matched = (
             sa.select(rowid.label("rowid")).where(*others, title.condition, *statuses).subquery()
         )
         summary = sa.select(sa.func.json_group_array(matched.c.rowid))
-        read[key] = db.session.connection().execute(summary).scalar_one()
+        found = db.session.connection().execute(summary).scalar_one()
+    db.session.info.setdefault(_TITLE_CANDIDATES, {})[key] = found
+    if not db.session.info.get(_WROTE):
+        # What this session wrote and has not committed must not outlive it.
+        known = _MATCHED.setdefault(db.engine, {})
+        if len(known) >= MATCHES_KEPT:
+            known.clear()
+        known[(workspace_id, filters, version)] = found
+    return _by_matched(found)
+
+
+def _kept_matches(workspace_id: uuid.UUID, filters: TaskFilters) -> _TitleSearch | None:
+    """The tasks `_matched` found for `filters` at the workspace's current task version,
+    if this process keeps them: the title search then reads no index at all."""
+    if not _narrows(filters):
+        return None
+    key = ("matched", workspace_id, filters)
+    read = db.session.info.get(_TITLE_CANDIDATES, {})
+    if key not in read:
+        version = _task_version(workspace_id)
+        found = _MATCHED.get(db.engine, {}).get((workspace_id, filters, version))
+        if found is None:
+            return None
+        db.session.info.setdefault(_TITLE_CANDIDATES, {})[key] = found
+    return _by_matched(db.session.info[_TITLE_CANDIDATES][key])
+
+
+def _by_matched(found: Any) -> _TitleSearch:
+    """The tasks `_matched` found, as a condition: ids (PostgreSQL) or rowids as a JSON
+    array (SQLite's json_each reads it)."""
+    if _dialect() == "postgresql":
+        return _TitleSearch(Task.id.in_(found), drive=True)
     listed: sa.Select[Any] = sa.select(sa.literal_column("value")).select_from(
-        sa.func.json_each(read[key])
+        sa.func.json_each(found)
     )
     rowid = sa.literal_column("task.rowid", sa.Integer)
     return _TitleSearch(rowid.in_(listed), drive=True)
+
+
+def _task_version(workspace_id: uuid.UUID) -> int:
+    """The workspace's task version (`task_versions`), read once per session."""
+    key = ("version", workspace_id)
+    if key not in db.session.info.get(_TITLE_CANDIDATES, {}):
+        version = task_versions.current_version(workspace_id)  # may flush: read, then set
+        db.session.info.setdefault(_TITLE_CANDIDATES, {})[key] = version
+    return db.session.info[_TITLE_CANDIDATES][key]
+
+
+#: How many `_matched` answers each process keeps per database (then it starts over).
+MATCHES_KEPT = 256
+#: Per database (engine): (workspace, filters, task version) → what `_matched` found.
+_MATCHED: weakref.WeakKeyDictionary[sa.Engine, dict[tuple[Any, ...], Any]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def _every(grams: Iterable[str]) -> str:
@@ -1561,12 +1631,21 @@ def _trigram_counts(grams: list[str]) -> dict[str, float]:
 
 
 _TITLE_CANDIDATES = "title_candidates"
+#: Set in `session.info` once the session has flushed in its transaction.
+_WROTE = "wrote_tasks"
 
 
 @sa.event.listens_for(so.Session, "after_flush")
-@sa.event.listens_for(so.Session, "after_transaction_end")
 def _forget_title_candidates(session: so.Session, *_args: Any) -> None:
     session.info.pop(_TITLE_CANDIDATES, None)
+    session.info[_WROTE] = True
+
+
+@sa.event.listens_for(so.Session, "after_transaction_end")
+def _end_title_candidates(session: so.Session, transaction: so.SessionTransaction) -> None:
+    session.info.pop(_TITLE_CANDIDATES, None)
+    if transaction.parent is None:  # not a flush's or a savepoint's: the writes are done
+        session.info.pop(_WROTE, None)
 
 
 def _estimated_rows(condition: sa.ColumnElement[bool], key: str) -> float:
@@ -1671,6 +1750,9 @@ def insert_many_tasks(
             if progress:
                 progress(len(params))
     _forget_title_candidates(db.session)  # rows written without a flush
+    # Without the ORM, whose flushes move the task versions (task_versions): move every
+    # workspace's, as this process may not have seen the rows (pipelined).
+    db.session.execute(sa.update(Workspace).values(task_version=Workspace.task_version + 1))
     return count
 
 
