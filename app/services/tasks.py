@@ -1438,8 +1438,10 @@ def _task_version(workspace_id: uuid.UUID) -> int:
     return db.session.info[_TITLE_CANDIDATES][key]
 
 
-#: How many `_matched` answers each process keeps per database (then it starts over).
-MATCHES_KEPT = 256
+#: How many `_matched` answers each process keeps per database (then it starts over). One
+#: holds at most FEW_TITLE_MATCHES tasks: a JSON array of rowids (SQLite, under 30 KB) or
+#: their ids (PostgreSQL, about 250 KB), so 30 MB at worst.
+MATCHES_KEPT = 128
 #: Per database (engine): (workspace, filters, task version) → what `_matched` found.
 _MATCHED: weakref.WeakKeyDictionary[sa.Engine, dict[tuple[Any, ...], Any]] = (
     weakref.WeakKeyDictionary()
