@@ -8,7 +8,7 @@ On SQLite the counts live in a database file of their own beside the main one (`
 every API request counts a hit, and any write to the main file made each worker's next
 read drop its memory map of that file (SQLite unmaps it when the write-ahead log has
 changed) and fault every page back in: at 1,000,000 tasks an API page of 50 tasks took
-9.2 ms instead of 5.4, a title search 25.5 instead of 9.6 (docs/tasks.md).
+9.2 ms, 6.7 once the counts moved; a title search 25.5 ms, then 11.6 (docs/decisions.md).
 """
 
 from __future__ import annotations
