@@ -12,13 +12,14 @@ import pytest
 import sqlalchemy as sa
 from flask import render_template_string
 from flask_login import login_user
+from jinja2 import meta, nodes
 from markupsafe import escape
 
 from app.extensions import db
 from app.models import Task, User
 from app.services import accounts, dates, records, schedule
 from app.services import tasks as task_service
-from app.web.rows import ROWS_KEPT, RowCache, row_cache, row_context
+from app.web.rows import ROW_INPUTS, ROW_TEMPLATE, ROWS_KEPT, RowCache, row_cache, row_context
 from tests.conftest import PASSWORD
 from tests.test_web_rows import row_html, without_token
 from tests.web_helpers import login_as, text
@@ -407,3 +408,13 @@ def test_the_cache_keeps_the_most_recently_shown_rows():
 def test_each_app_keeps_rows_of_its_own(app):
     with app.app_context():
         assert row_cache() is row_cache() and row_cache().size == ROWS_KEPT
+
+
+def test_the_row_template_reads_only_the_row_inputs(app):
+    """A row is rendered with ROW_INPUTS alone (not the page's context), and each of them
+    is part of its key: the template reads no other name, and every one listed."""
+    source, _, _ = app.jinja_env.loader.get_source(app.jinja_env, ROW_TEMPLATE)
+    tree = app.jinja_env.parse(source)
+    # Less what it sets itself (Jinja counts one set inside an `if` as read from outside).
+    its_own = {name.name for name in tree.find_all(nodes.Name) if name.ctx == "store"}
+    assert meta.find_undeclared_variables(tree) - its_own == {*ROW_INPUTS, "task", "row_csrf_token"}
