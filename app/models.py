@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from typing import ClassVar
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -87,6 +88,9 @@ class Workspace(Model):
 
 
 class User(UserMixin, WorkspaceScoped, Model):
+    #: What a task list reads to show an assignee's name (as NamedRecord.NAME_COLUMNS).
+    NAME_COLUMNS: ClassVar[tuple[str, ...]] = ("name",)
+
     email: so.Mapped[str] = so.mapped_column(sa.String(254), unique=True)
     name: so.Mapped[str] = so.mapped_column(sa.String(200))
     password_hash: so.Mapped[str] = so.mapped_column(sa.String(255))
@@ -162,6 +166,11 @@ class ApiKey(WorkspaceScoped, Model):
         return frozenset(s for s in self.scopes.split(",") if s)
 
 
+def joined_name(*parts: str | None) -> str:
+    """A name made of its parts (a contact's first and last name), empty ones left out."""
+    return " ".join(part for part in parts if part)
+
+
 class NamedRecord(WorkspaceScoped):
     """A record staff look up by name: keeps an accent/case-folded copy for matching."""
 
@@ -173,9 +182,13 @@ class NamedRecord(WorkspaceScoped):
     #: (search_index/registry.py).
     search_version: so.Mapped[int] = so.mapped_column(sa.BigInteger, default=0, server_default="0")
 
+    #: The columns `display_name` is made of (`joined_name`), so that a name can be read
+    #: without loading its record (the names a task list shows, services/tasks.py).
+    NAME_COLUMNS: ClassVar[tuple[str, ...]] = ("name",)
+
     @property
-    def display_name(self) -> str:  # pragma: no cover - each subclass defines it
-        raise NotImplementedError
+    def display_name(self) -> str:
+        return joined_name(*(getattr(self, column) for column in self.NAME_COLUMNS))
 
     def refresh_folded_name(self) -> None:
         self.name_folded = fold_name(self.display_name)
@@ -187,12 +200,10 @@ class Company(NamedRecord, Model):
 
     __table_args__ = (sa.Index("ix_company_workspace_folded", "workspace_id", "name_folded"),)
 
-    @property
-    def display_name(self) -> str:
-        return self.name
-
 
 class Contact(NamedRecord, Model):
+    NAME_COLUMNS = ("first_name", "last_name")
+
     first_name: so.Mapped[str] = so.mapped_column(sa.String(100), default="")
     last_name: so.Mapped[str] = so.mapped_column(sa.String(100), default="")
     email: so.Mapped[str | None] = so.mapped_column(sa.String(254))
@@ -206,10 +217,6 @@ class Contact(NamedRecord, Model):
         sa.Index("ix_contact_workspace_folded", "workspace_id", "name_folded"),
         sa.Index("ix_contact_workspace_company", "workspace_id", "company_id"),
     )
-
-    @property
-    def display_name(self) -> str:
-        return " ".join(p for p in (self.first_name, self.last_name) if p)
 
 
 class Deal(NamedRecord, Model):
@@ -228,12 +235,10 @@ class Deal(NamedRecord, Model):
 
     __table_args__ = (sa.Index("ix_deal_workspace_folded", "workspace_id", "name_folded"),)
 
-    @property
-    def display_name(self) -> str:
-        return self.name
-
 
 class Event(NamedRecord, Model):
+    NAME_COLUMNS = ("title",)
+
     title: so.Mapped[str] = so.mapped_column(sa.String(200))
     starts_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime)
     location: so.Mapped[str | None] = so.mapped_column(sa.String(255))
@@ -242,10 +247,6 @@ class Event(NamedRecord, Model):
         sa.Index("ix_event_workspace_folded", "workspace_id", "name_folded"),
         sa.Index("ix_event_workspace_starts", "workspace_id", "starts_at"),
     )
-
-    @property
-    def display_name(self) -> str:
-        return self.title
 
 
 #: The columns of the list order, after the filter columns of every list index.

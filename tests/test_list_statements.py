@@ -16,7 +16,7 @@ import pytest
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.models import Company, Task, User
+from app.models import Task, User
 from app.services import accounts, records
 from app.services import tasks as task_service
 from app.services.tasks import TaskFilters
@@ -140,8 +140,12 @@ def after_the_page(statements: list[str]) -> list[str]:
 
 
 def touch_links(page: task_service.TaskPage) -> None:
+    """Every row's names of its linked records and assignee, as the row shows them."""
+    assert set(page.links) == {task.id for task in page.items}
     for task in page.items:
-        assert task.contact and task.company and task.deal and task.event and task.assignee
+        names = page.links[task.id]
+        assert set(names) == set(task_service.ROW_LINKS) and None not in names.values()
+        assert names == task_service.names_of_links(task)
 
 
 @pytest.mark.parametrize(
@@ -149,42 +153,31 @@ def touch_links(page: task_service.TaskPage) -> None:
     [TaskFilters(), TaskFilters(statuses=("open",))],
     ids=["merged status ranges", "one status range"],
 )
-def test_service_loads_links_with_the_rows(actor, workspace, team, shared_company, filters):
+def test_service_reads_link_names_with_the_rows(actor, workspace, team, shared_company, filters):
     add_linked_tasks(workspace, shared_company, team, 12)
     db.session.expunge_all()
     with counting() as counter:
         page = task_service.list_tasks(actor, filters, with_links=True)
-        touch_links(page)
     assert len(page.items) == 12
     # After the page, one statement per relationship for all its rows.
     assert len(after_the_page(counter.statements)) == len(task_service.ROW_LINKS)
+    # Names, not records: none of the linked records is loaded into the session.
+    assert not [held for held in db.session.identity_map.values() if not isinstance(held, Task)]
+    touch_links(page)
 
 
-def test_links_the_session_holds_are_not_read_again(actor, workspace, team, shared_company):
-    """The people a page offers and the record a record page shows are in the session
-    already: only the links it lacks are read, still one statement per relationship."""
+def test_link_names_are_what_the_database_holds(actor, workspace, team, shared_company):
+    """Names are read with the page, never taken from a record the session holds expired
+    (which would be refreshed one by one) nor from one it holds at all."""
     add_linked_tasks(workspace, shared_company, team, 12)
-    db.session.expunge_all()
-    held = list(db.session.scalars(sa.select(User)))  # as the page's assign menu reads them
-    company = db.session.get(Company, shared_company.id)
-    with counting() as counter:
-        page = task_service.list_tasks(actor, TaskFilters(), with_links=True)
-        touch_links(page)
-    assert len(after_the_page(counter.statements)) == len(task_service.ROW_LINKS) - 2
-    assert {task.assignee for task in page.items} <= set(held)
-    assert {task.company for task in page.items} == {company}
-
-
-def test_expired_links_are_read_again_for_the_whole_page(actor, workspace, team, shared_company):
-    """Records the session holds expired are read again with the page (one statement per
-    relationship), not refreshed one by one when a row shows them."""
-    add_linked_tasks(workspace, shared_company, team, 12)
+    db.session.execute(sa.update(User).values(name=User.name + " (renamed)"))
+    db.session.commit()
     db.session.expire_all()  # the team and the company the fixtures hold
     with counting() as counter:
         page = task_service.list_tasks(actor, TaskFilters(), with_links=True)
-        touch_links(page)
-        names = {task.assignee.name for task in page.items}
+    names = {links["assignee"] for links in page.links.values()}
     assert names == {user.name for user in team}
+    assert all(name.endswith(" (renamed)") for name in names)
     assert len(after_the_page(counter.statements)) == len(task_service.ROW_LINKS)
 
 
@@ -193,7 +186,8 @@ def test_the_counter_sees_row_by_row_loading(actor, workspace, team, shared_comp
     add_linked_tasks(workspace, shared_company, team, 12)
     db.session.expunge_all()
     with counting() as counter:
-        touch_links(task_service.list_tasks(actor))
+        for task in task_service.list_tasks(actor).items:
+            assert task.contact and task.company and task.deal and task.event and task.assignee
     # One per contact, deal and event, one per assignee; the company is
     # shared, so it is loaded once.
     assert len(after_the_page(counter.statements)) == 12 * 3 + len(team) + 1

@@ -109,8 +109,10 @@ def rows_in_a_request(app, user_id, task_id, path):
         with app.test_request_context(path):
             login_user(db.session.get(User, user_id))
             task = db.session.get(Task, task_id)
-            context = row_context()
-            afresh = render_template_string(AFRESH, task=task, **context)
+            # As a list reads its rows' names (with the page), and as a row alone does.
+            context = row_context(links=task_service.link_names([task]))
+            names = task_service.names_of_links(task)
+            afresh = render_template_string(AFRESH, task=task, links=names, **context)
             kept = render_template_string(KEPT, task=task, **context)
             return afresh, kept, context["row_csrf_token"]
 
@@ -417,4 +419,5 @@ def test_the_row_template_reads_only_the_row_inputs(app):
     tree = app.jinja_env.parse(source)
     # Less what it sets itself (Jinja counts one set inside an `if` as read from outside).
     its_own = {name.name for name in tree.find_all(nodes.Name) if name.ctx == "store"}
-    assert meta.find_undeclared_variables(tree) - its_own == {*ROW_INPUTS, "task", "row_csrf_token"}
+    read = meta.find_undeclared_variables(tree) - its_own
+    assert read == {*ROW_INPUTS, "task", "links", "row_csrf_token"}

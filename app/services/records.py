@@ -12,13 +12,12 @@ import uuid
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from decimal import Decimal
-from types import SimpleNamespace
-from typing import Any, cast
+from typing import Any
 
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.models import Company, Contact, Deal, Event, NamedRecord, utcnow
+from app.models import Company, Contact, Deal, Event, NamedRecord, joined_name, utcnow
 from app.services import search_index
 from app.services.text import fold_name
 
@@ -121,11 +120,7 @@ BULK_CHUNK_SIZE = 5_000
 
 def display_name(model: type[NamedRecord], row: Mapping[str, Any]) -> str:
     """The display name of a plain row of `model`, by the model's own rule."""
-    # The property only reads attributes, so a namespace of the row stands in for an
-    # instance: the display name rule stays in models.py and is never written twice.
-    rule = cast(property, model.display_name).fget  # on the class: the property itself
-    assert rule is not None
-    return rule(SimpleNamespace(**row))
+    return joined_name(*(row.get(column) for column in model.NAME_COLUMNS))
 
 
 def insert_many(

@@ -38,7 +38,7 @@ def record_page(kind: str, record_id: uuid.UUID):
         more_url=url_for("web.task_list", status="all", **link) if page.next_cursor else None,
         list_url=url_for("web.task_list", **link),
         new_task_url=url_for("web.task_new", **link),
-        **row_context(),
+        **row_context(links=page.links),
     )
 
 

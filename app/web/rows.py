@@ -41,6 +41,7 @@ from app.i18n import quoted
 from app.models import Task, User
 from app.services import accounts, dates, schedule, snooze
 from app.services import tasks as task_service
+from app.services.tasks import LinkNames
 from app.vocabulary import TaskPriority
 from app.web.helpers import current_actor, page_url, workspace_zone
 
@@ -169,14 +170,6 @@ ROW_INPUTS = (
     "my_id",
     "other_assignees",
     "priority_choices",
-)
-#: The linked records a row names, by relationship, and the attribute of each it shows.
-LINKED_NAMES = (
-    ("contact", "display_name"),
-    ("company", "name"),
-    ("deal", "name"),
-    ("event", "title"),
-    ("assignee", "name"),
 )
 
 
@@ -308,7 +301,8 @@ def _row_renderer() -> Callable[..., Markup]:
         - the task: every column (`task_columns`: title, description, status, priority,
           task_type, due_date, due_at, recurrence, deleted_at, the links' and the
           assignee's ids, updated_at …);
-        - the names it shows of its linked records and assignee (`LINKED_NAMES`);
+        - the names it shows of its linked records and assignee (`links`: the page's
+          `row_links`, read with its rows, else read through the task's relationships);
         - what the clock decides: `due_state(task)`, `snooze_choices(task)` (with their
           words), `today` (the snooze date's minimum);
         - the page (`_page_key`, once per page): the row template; the locale (the
@@ -331,21 +325,24 @@ def _row_renderer() -> Callable[..., Markup]:
             page["due_state"] = context["due_state"]
             page["snooze_choices"] = context["snooze_choices"]
             page["inputs"] = {name: context[name] for name in ROW_INPUTS}
-        linked = tuple(
-            None if (record := getattr(task, relationship)) is None else getattr(record, name)
-            for relationship, name in LINKED_NAMES
-        )
+            page["links"] = context["row_links"]
+        links = page["links"].get(task.id) or task_service.names_of_links(task)
         key = (
             page["key"],
             task_columns(task),
-            linked,
+            tuple(links.values()),
             page["due_state"](task),
             page["snooze_choices"](task),
         )
         kept: RowCache = page["cache"]
         parts = kept.get(key)
         if parts is None:
-            variables = {**page["inputs"], "task": task, "row_csrf_token": _STAND_IN_TOKEN}
+            variables = {
+                **page["inputs"],
+                "task": task,
+                "links": links,
+                "row_csrf_token": _STAND_IN_TOKEN,
+            }
             parts = tuple(_render_alone(page["template"], variables).split(_STAND_IN_TOKEN))
             kept.put(key, parts)
         return Markup(page["token"].join(parts))
@@ -353,11 +350,14 @@ def _row_renderer() -> Callable[..., Markup]:
     return render_row
 
 
-def row_context(users: list[User] | None = None) -> dict[str, Any]:
+def row_context(
+    users: list[User] | None = None, links: dict[uuid.UUID, LinkNames] | None = None
+) -> dict[str, Any]:
     """What the row partial needs besides the task: the clock, the zone, the page's URL,
     the snooze choices each task allows, the people tasks can be assigned to (`users`,
-    when the page has them already), and the row's words, URLs and CSRF token (see the
-    module's docstring); and `render_row(task)`, which the pages call for each row."""
+    when the page has them already), the names of the rows' links (`links`: a page's
+    `TaskPage.links`), and the row's words, URLs and CSRF token (see the module's
+    docstring); and `render_row(task)`, which the pages call for each row."""
     actor = current_actor()
     tz = task_service.actor_zone(actor)
     now = dates.now()
@@ -390,5 +390,6 @@ def row_context(users: list[User] | None = None) -> dict[str, Any]:
         ),
         "row_urls": RowUrlBuilder(return_to),
         "row_csrf_token": generate_csrf(),
+        "row_links": links or {},
         "render_row": _row_renderer(),
     }

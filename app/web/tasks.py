@@ -252,7 +252,7 @@ def task_list():
             if choice != "later_today"
         ],
         "filtered": _is_filtered(),
-        **row_context(users),
+        **row_context(users, page.links),
     }
     template = "tasks/_results.html" if is_htmx() else "tasks/list.html"
     response = make_response(render_template(template, **context))
