@@ -1,8 +1,8 @@
 """A list page costs the same number of SQL statements whatever the number of its rows.
 
-Each row shows its contact, company, deal, event and assignee. The service's list query
-loads them for the whole page (`list_tasks(with_links=True)`: one statement per
-relationship); loading them row by row would cost up to five statements more per row.
+Each row shows the names of its contact, company, deal, event and assignee. The service
+reads them for the whole page (`list_tasks(with_links=True)`: one statement per
+relationship); loading the records row by row would cost up to five statements per row.
 Counted on the engine, on SQLite and PostgreSQL.
 """
 
@@ -211,3 +211,44 @@ def test_a_title_search_asks_the_trigram_index_once_per_page(
         assert text(response).count("data-task-row") == 5
         searches = [s for s in counter.statements if "task_title_fts" in s]
         assert len(searches) == searches_expected
+
+
+@pytest.mark.parametrize(
+    ("q", "kept"),
+    [("sk", True), ("Task 1", False)],
+    ids=["a walk testing each title", "the few matches listed"],
+)
+def test_a_title_search_keeps_its_statements_where_the_query_alone_decides_them(
+    actor, workspace, team, shared_company, monkeypatch, q, kept
+):
+    """A query too short for trigrams walks the list testing each title: the statements
+    depend on the query alone and are built once. A few matches are listed in the
+    statement itself: it is built for each page."""
+    add_linked_tasks(workspace, shared_company, team, 3)
+    built: list[str] = []
+    for name in ("list_statement", "due_group_counts_statement"):
+        real = getattr(task_service, name)
+
+        def building(*args, _real=real, _name=name, **kwargs):
+            built.append(_name)
+            return _real(*args, **kwargs)
+
+        monkeypatch.setattr(task_service, name, building)
+    filters = TaskFilters(q=q)
+    first = task_service.list_tasks(actor, filters)
+    task_service.count_due_groups(actor, filters)
+    # A title written since matches both: a kept statement finds it as a new one would.
+    db.session.add(
+        Task(
+            workspace_id=workspace.id,
+            title="Task 1 (ask)",
+            status="open",
+            contact_id=first.items[0].contact_id,
+        )
+    )
+    db.session.commit()
+    again = task_service.list_tasks(actor, filters)
+    counts = task_service.count_due_groups(actor, filters)
+    assert len(again.items) == len(first.items) + 1
+    assert counts["none"] == 1
+    assert built == ["list_statement", "due_group_counts_statement"] * (1 if kept else 2)

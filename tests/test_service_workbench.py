@@ -315,7 +315,7 @@ def test_due_group_counts_follow_the_clock_within_a_day(actor, make, member, mon
     monkeypatch.setattr(
         task_service,
         "due_group_counts_statement",
-        lambda *args: built.append(args) or build(*args),
+        lambda *args, **kwargs: built.append(args) or build(*args, **kwargs),
     )
     noon = task_service.count_due_groups(actor, filters, now=NOW)
     later = task_service.count_due_groups(actor, filters, now=NOW + timedelta(hours=3))

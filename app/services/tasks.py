@@ -791,13 +791,21 @@ def list_tasks(
     # Only the `due` filter reads the zone: other pages need no user or workspace row.
     tz = actor_zone(actor) if filters.due is not None else None
     today = now.astimezone(tz).date() if tz is not None else None
+    title = _page_title(actor.workspace_id, filters)
     statement = _kept(
         # A later page's cursor is a key of its own: those are built every time.
         None if cursor else ("page", actor.workspace_id, filters, today, limit),
         lambda: list_statement(
-            actor.workspace_id, filters, limit=limit + 1, cursor=cursor, now=now, tz=tz
+            actor.workspace_id,
+            filters,
+            limit=limit + 1,
+            cursor=cursor,
+            now=now,
+            tz=tz,
+            title=title,
         ),
         filters,
+        title,
     )
     bound = {OVERDUE_BOUND: task_keys.overdue_bound(today, now)} if today else {}
     rows = list(db.session.scalars(statement, bound))
@@ -866,6 +874,7 @@ def list_statement(
     cursor: str | None = None,
     now: datetime,
     tz: ZoneInfo | None = None,
+    title: _TitleSearch | None = None,
 ) -> sa.Select:
     """The SELECT of one page of tasks: the first `limit` matches in list order.
 
@@ -873,9 +882,10 @@ def list_statement(
     statuses" is one index range per status: a page asks each range for its first `limit`
     rows and merges those (a UNION ALL of at most three short, ordered reads) instead of
     sorting every match. The other filters narrow the range (due buckets are ranges of
-    the sort key) or are checked on the rows read.
+    the sort key) or are checked on the rows read. `title` is `_page_title`'s, when the
+    caller has it already.
     """
-    title = _kept_matches(workspace_id, filters) or _title_search(filters.q)
+    title = title or _page_title(workspace_id, filters)
     conditions = [_in_workspace(workspace_id, filters, title), *_trash_conditions(filters, now)]
     conditions += _filter_conditions(filters, workspace_id, now, tz)
     if title:
@@ -1097,10 +1107,14 @@ def count_due_groups(
     names = tuple(name for name in DUE_GROUPS if name in set(groups))
     if not names:
         return {}
+    title = _page_title(actor.workspace_id, filters)
     statement = _kept(
         ("due groups", actor.workspace_id, filters, today, names),
-        lambda: due_group_counts_statement(actor.workspace_id, filters, now, tz, names),
+        lambda: due_group_counts_statement(
+            actor.workspace_id, filters, now, tz, names, title=title
+        ),
         filters,
+        title,
     )
     result = dict.fromkeys(names, 0)
     bound = {OVERDUE_BOUND: task_keys.overdue_bound(today, now)}
@@ -1117,19 +1131,30 @@ STATEMENTS_KEPT = 1_000
 
 
 def _kept(
-    key: tuple[Any, ...] | None, build: Callable[[], _Statement], filters: TaskFilters | None
+    key: tuple[Any, ...] | None,
+    build: Callable[[], _Statement],
+    filters: TaskFilters | None,
+    title: _TitleSearch | None = None,
 ) -> _Statement:
     """The statement `build` returns, built once per process for `key` and kept.
 
     Building a page's statements and their cache keys cost more than running them (about
     1 ms for the headings' six counts, 0.4 ms for a page), yet for a day they change only
     with what `key` holds (the workspace, the filters, the day in the actor's zone): what
-    depends on the moment, `OVERDUE_BOUND`, is a parameter given with each run. A title
-    search (its way to its matches depends on their number), the trash (its conditions
-    read the clock) and a None key are built every time.
+    depends on the moment, `OVERDUE_BOUND`, is a parameter given with each run.
+
+    A title search's statement depends on its way to the matches, which depends on their
+    number: it is kept under that way (`title`, `_TitleSearch.shape`) where the query alone
+    decides the condition, and built every time where the condition lists the few matches
+    read for it. The trash (its conditions read the clock) and a None key are built every
+    time.
     """
-    if key is None or (filters is not None and (filters.q or filters.in_trash)):
+    if key is None or (filters is not None and filters.in_trash):
         return build()
+    if filters is not None and filters.q:
+        if title is None or title.shape is None:
+            return build()
+        key = (*key, title.shape)
     key = (_dialect(), *key)
     statement = _KEPT.get(key)
     if statement is None:
@@ -1151,9 +1176,11 @@ def due_group_counts_statement(
     now: datetime,
     tz: ZoneInfo,
     groups: tuple[str, ...] = DUE_GROUPS,
+    title: _TitleSearch | None = None,
 ) -> sa.CompoundSelect:
-    """(heading, count) for each of `groups`, each count stopping at `COUNT_CAP + 1`."""
-    title = _kept_matches(workspace_id, filters) or _title_search(filters.q)
+    """(heading, count) for each of `groups`, each count stopping at `COUNT_CAP + 1`
+    (`title` as in `list_statement`)."""
+    title = title or _page_title(workspace_id, filters)
     conditions = [_in_workspace(workspace_id, filters, title), *_trash_conditions(filters, now)]
     conditions += _filter_conditions(filters, workspace_id, now, tz)
     if filters.statuses is not None:
@@ -1269,6 +1296,11 @@ class _TitleSearch:
     condition: sa.ColumnElement[bool]
     #: Whether the page is built from the (few) matches rather than from a list index.
     drive: bool = False
+    #: The way to the matches and the folded query, where nothing else decides `condition`
+    #: (a walk testing each title, the index's matches computed in the statement): the
+    #: statements using it may then be kept (`_kept`). None where `condition` lists the
+    #: matches read for it.
+    shape: tuple[str, str] | None = None
 
 
 def _title_search(q: str | None) -> _TitleSearch | None:
@@ -1303,7 +1335,7 @@ def _title_search(q: str | None) -> _TitleSearch | None:
         return None
     if _dialect() == "postgresql":
         # strpos is the same test as LIKE '%…%' but one the trigram index cannot answer.
-        walk = _TitleSearch(sa.func.strpos(Task.title_folded, folded) > 0)
+        walk = _TitleSearch(sa.func.strpos(Task.title_folded, folded) > 0, shape=("walk", folded))
         if len(folded) < TITLE_SEARCH_MIN:
             return walk
         like = _like(folded)
@@ -1313,7 +1345,7 @@ def _title_search(q: str | None) -> _TitleSearch | None:
         if estimate < FEW_TITLE_MATCHES:
             return _TitleSearch(_rarest_part(folded, like, walk.condition), drive=True)
         if estimate < SOME_TITLE_MATCHES:
-            return _TitleSearch(like)
+            return _TitleSearch(like, shape=("like", folded))
         return walk
     contains = sa.func.instr(Task.title_folded, folded) > 0
     if len(folded) >= TITLE_SEARCH_MIN:
@@ -1351,8 +1383,8 @@ def _title_search(q: str | None) -> _TitleSearch | None:
             matches = _title_matches(_every(grams))
             once = matches.cte("title_matches").prefix_with("MATERIALIZED")
             candidates = sa.literal_column("task.rowid").in_(sa.select(once.c.rowid))
-            return _TitleSearch(sa.and_(candidates, contains))
-    return _TitleSearch(contains)
+            return _TitleSearch(sa.and_(candidates, contains), shape=("some", folded))
+    return _TitleSearch(contains, shape=("walk", folded))
 
 
 def _narrows(filters: TaskFilters) -> bool:
@@ -1419,6 +1451,14 @@ def _matched(
             known.clear()
         known[(workspace_id, filters, version)] = found
     return _by_matched(found)
+
+
+def _page_title(workspace_id: uuid.UUID, filters: TaskFilters) -> _TitleSearch | None:
+    """How a page (or its headings) finds the titles `filters.q` asks for, if it does: the
+    tasks kept for these filters (`_kept_matches`), else the query's way to its matches."""
+    if not filters.q:
+        return None
+    return _kept_matches(workspace_id, filters) or _title_search(filters.q)
 
 
 def _kept_matches(workspace_id: uuid.UUID, filters: TaskFilters) -> _TitleSearch | None:
