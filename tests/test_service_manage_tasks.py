@@ -604,13 +604,30 @@ def test_filter_q_asks_the_postgres_trigram_index_for_its_rarest_word(actor, mak
     assert "LIKE '%% 42%%'" in text and "strpos" in text, text
     assert sorted(listed(actor, q="mandate 42")) == ["Mandate 42 renewal", "Mandate 420"]
     # No word rare enough: the whole query, as the index answers it.
-    estimates[" 42"] = estimates["mandate"] = float(tasks_module.FEW_TITLE_MATCHES)
+    unsure = tasks_module.FEW_TITLE_MATCHES * tasks_module.UNSURE_ESTIMATE
+    estimates[" 42"] = estimates["mandate"] = float(unsure)
     text = str(
         tasks_module._title_search("Mandate 42").condition.compile(
             db.engine, compile_kwargs={"literal_binds": True}
         )
     )
     assert "LIKE '%%mandate 42%%'" in text and "strpos" not in text, text
+    assert sorted(listed(actor, q="mandate 42")) == ["Mandate 42 renewal", "Mandate 420"]
+
+
+def test_filter_q_counts_a_words_matches_where_the_estimate_is_unsure(actor, make, monkeypatch):
+    """An estimate near FEW_TITLE_MATCHES is not trusted for a word of the query either:
+    its matches are counted (here three), and the word is asked for after all."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's planner estimates the matches")
+    make("Mandate 42 renewal")
+    make("42 mandates")
+    make("Mandate 420")
+    estimates = {"mandate 42": 1.0, "mandate": 6_000.0, " 42": 3_000.0}
+    monkeypatch.setattr(tasks_module, "_estimated_rows", lambda _c, key: estimates[key])
+    condition = tasks_module._title_search("Mandate 42").condition
+    text = str(condition.compile(db.engine, compile_kwargs={"literal_binds": True}))
+    assert "LIKE '%% 42%%'" in text and "strpos" in text, text
     assert sorted(listed(actor, q="mandate 42")) == ["Mandate 42 renewal", "Mandate 420"]
 
 

@@ -1339,9 +1339,7 @@ def _title_search(q: str | None) -> _TitleSearch | None:
         if len(folded) < TITLE_SEARCH_MIN:
             return walk
         like = _like(folded)
-        estimate = _estimated_rows(like, folded)
-        if FEW_TITLE_MATCHES / UNSURE_ESTIMATE <= estimate < FEW_TITLE_MATCHES * UNSURE_ESTIMATE:
-            estimate = _counted_rows(like, folded)
+        estimate = _expected_rows(like, folded)
         if estimate < FEW_TITLE_MATCHES:
             return _TitleSearch(_rarest_part(folded, like, walk.condition), drive=True)
         if estimate < SOME_TITLE_MATCHES:
@@ -1558,7 +1556,7 @@ def _rarest_part(
     parts = {part for part in parts if len(part) >= TITLE_SEARCH_MIN and part != folded}
     if not parts:
         return like
-    estimates = {part: _estimated_rows(_like(part), part) for part in sorted(parts)}
+    estimates = {part: _expected_rows(_like(part), part) for part in sorted(parts)}
     rarest = min(estimates, key=estimates.__getitem__)
     if estimates[rarest] >= FEW_TITLE_MATCHES:
         return like
@@ -1722,6 +1720,20 @@ def _estimated_rows(condition: sa.ColumnElement[bool], key: str) -> float:
 #: 1,000,000 tasks: 3,254 expected, 2,114 found): one within this factor of
 #: FEW_TITLE_MATCHES is replaced by a count (`_counted_rows`).
 UNSURE_ESTIMATE = 2
+
+
+def _expected_rows(like: sa.ColumnElement[bool], key: str) -> float:
+    """How many titles PostgreSQL's planner expects `like` to match (`_estimated_rows`),
+    counted instead where that is near FEW_TITLE_MATCHES (`_counted_rows`): the few
+    matches' way is taken on the count, not on the estimate's chance.
+
+    A word of a query is asked the same (`_rarest_part`): " 42" in "mandate 42" was
+    expected 4,081 times at 1,000,000 tasks, found 1,137, and read alone in 1.1 ms where
+    the whole query's trigrams took 7."""
+    estimate = _estimated_rows(like, key)
+    if FEW_TITLE_MATCHES / UNSURE_ESTIMATE <= estimate < FEW_TITLE_MATCHES * UNSURE_ESTIMATE:
+        return _counted_rows(like, key)
+    return estimate
 
 
 def _counted_rows(condition: sa.ColumnElement[bool], key: str) -> float:
