@@ -327,6 +327,28 @@ def test_due_group_counts_follow_the_clock_within_a_day(actor, make, member, mon
     assert len(built) == 2
 
 
+@pytest.mark.parametrize("q", [None, "call", "al"], ids=["no search", "few matches", "walk"])
+def test_due_group_counts_after_a_page_count_the_rest(actor, make, q):
+    """Counted after a page (its `next_cursor`), each heading holds what the page does not
+    show: with what the page shows, every task of the heading."""
+    for n in range(3):
+        make(f"Call late {n}", due_date=f"2026-03-0{n + 1}")
+    for n in range(3):
+        make(f"Call today {n}", due_date="2026-03-04")
+    for n in range(3):
+        make(f"Call undated {n}")
+    make("Lunch", due_date="2026-03-04")
+    filters = TaskFilters(q=q)
+    page = task_service.list_tasks(actor, filters, limit=5, now=NOW)
+    whole = task_service.count_due_groups(actor, filters, now=NOW)
+    rest = task_service.count_due_groups(actor, filters, now=NOW, after=page.next_cursor)
+    tz = task_service.actor_zone(actor)
+    shown = [task_service.due_group(task, NOW, tz) for task in page.items]
+    assert shown == ["overdue"] * 3 + ["today"] * 2
+    assert {name: rest[name] + shown.count(name) for name in whole} == whole
+    assert (whole["today"], rest["today"]) == ((3, 1) if q else (4, 2))
+
+
 def test_due_group_counts_of_the_overdue_filter(actor, make, member):
     """The filter and the overdue heading test the same bound (one parameter)."""
     make("late timed", due_date="2026-03-04T08:00")

@@ -465,10 +465,17 @@ def test_the_navigation_badge_reads_one_range_of_the_assignee_index(ids):
     assert f"LIMIT {tasks.COUNT_CAP + 1}" in compiled(statement)
 
 
-def test_each_heading_count_of_my_tasks_reads_one_bounded_range(ids):
-    """The grouped list's headings: a capped count per heading, each an index range."""
+@pytest.mark.parametrize("after", [False, True], ids=["from the start", "after a page"])
+def test_each_heading_count_of_my_tasks_reads_one_bounded_range(ids, after):
+    """The grouped list's headings: a capped count per heading, each an index range; a
+    heading counted on from a page's end enters the same range at the page's last row."""
     filters = TaskFilters(statuses=TO_DO, assignee_id=ids["user"])
-    statement = tasks.due_group_counts_statement(ids["workspace"], filters, NOW, UTC)
+    statement = tasks.due_group_counts_statement(ids["workspace"], filters, NOW, UTC, after=after)
+    limit = tasks.COUNT_CAP + 1
+    if after:
+        limit = 60
+        last = {"after_due_sort": 0, "after_created_date": NOW, "after_id": uuid.UUID(int=0)}
+        statement = statement.params(**last, count_limit=limit)
     problems = plan_problems(statement, "ix_task_list_assignee")
     # PostgreSQL may read a heading from the status index instead, the assignee as a filter:
     # still an index range (no sort, no sequential scan), cut at the cap by its LIMIT.
@@ -476,7 +483,7 @@ def test_each_heading_count_of_my_tasks_reads_one_bounded_range(ids):
     if db.engine.dialect.name == "postgresql":
         problems = [problem for problem in problems if problem not in by_status_index]
     assert problems == []
-    assert compiled(statement).count(f"LIMIT {tasks.COUNT_CAP + 1}") == len(tasks.DUE_GROUPS)
+    assert compiled(statement).count(f"LIMIT {limit}") == len(tasks.DUE_GROUPS)
 
 
 @PIPELINE_MINS

@@ -83,17 +83,18 @@ def test_my_tasks_is_the_landing_page_grouped_by_when_due(member_client, make, d
 
 
 def test_headings_count_every_page_whichever_page_is_shown(member_client, make, day, monkeypatch):
-    """A page counts in the database only the headings that may go on before or after it;
-    the others it holds whole. Each heading says the same number on every page."""
+    """A page counts in the database only the headings that may go on before or after it
+    (the last from the page's end on); the others it holds whole. Each heading says the
+    same number on every page."""
     from app.web import tasks as web_tasks
 
     monkeypatch.setattr(web_tasks, "PAGE_SIZE", 3)
-    asked: list[set[str]] = []
+    asked: list[tuple[set[str], bool]] = []
     count = task_service.count_due_groups
 
-    def counted(*args, groups, **kwargs):
-        asked.append(set(groups))
-        return count(*args, groups=groups, **kwargs)
+    def counted(*args, groups, after=None, **kwargs):
+        asked.append((set(groups), after is not None))
+        return count(*args, groups=groups, after=after, **kwargs)
 
     monkeypatch.setattr(task_service, "count_due_groups", counted)
     for n in range(2):
@@ -104,15 +105,21 @@ def test_headings_count_every_page_whichever_page_is_shown(member_client, make, 
         make(f"Undated {n}")
     first = text(member_client.get("/tasks"))
     assert headings(first) == [("Overdue", "2"), ("Today", "3")]
-    assert asked == [{"today"}]
+    assert asked == [({"today"}, True)]  # the one "Today" task after the page
     cursor = re.search(r'href="([^"]*cursor=[^"]*)"', first).group(1)
     second = text(member_client.get(unescape(cursor)))
     assert headings(second) == [("Today", "3"), ("No due date", "4")]
-    assert asked[1] == {"today", "none"}
+    assert asked[1:] == [({"none"}, True), ({"today"}, False)]
+    third = text(
+        member_client.get(unescape(re.search(r'href="([^"]*cursor=[^"]*)"', second).group(1)))
+    )
+    assert headings(third) == [("No due date", "4")]
+    # A heading begun on an earlier page: counted whole.
+    assert asked[3:] == [({"none"}, False)]
     monkeypatch.setattr(web_tasks, "PAGE_SIZE", 50)
     whole = text(member_client.get("/tasks"))
     assert headings(whole) == [("Overdue", "2"), ("Today", "3"), ("No due date", "4")]
-    assert asked[2] == set()
+    assert len(asked) == 4
 
 
 def test_the_badge_stops_counting_past_its_cap(member_client, member, contact, workspace, day):

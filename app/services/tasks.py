@@ -732,6 +732,10 @@ class TaskPage:
 _Statement = TypeVar("_Statement", bound=sa.Executable)
 
 _SORT_KEY: tuple[so.InstrumentedAttribute[Any], ...] = (Task.due_sort, Task.created_date, Task.id)
+#: A sort key as parameters, each bound with its column's type (`count_due_groups` after).
+_AFTER = tuple(sa.bindparam(f"after_{key.key}", type_=key.type) for key in _SORT_KEY)
+#: How far a count after a page goes (`count_due_groups`: what the page leaves to the cap).
+_COUNT_LIMIT = sa.bindparam("count_limit", type_=sa.Integer)
 _FAR_DAY = date(9999, 12, 31)
 _FAR_INSTANT = datetime(9999, 12, 31, tzinfo=UTC)
 
@@ -1095,12 +1099,20 @@ def count_due_groups(
     *,
     now: datetime | None = None,
     groups: Iterable[str] = DUE_GROUPS,
+    after: str | None = None,
+    shown: int = 0,
 ) -> dict[str, int]:
     """How many tasks the filters select under each heading of `groups` (by default every
     one of `DUE_GROUPS`), each counted up to `COUNT_CAP + 1`: one statement of one
-    bounded `due_sort` range per heading. A page counts only the headings it shows."""
+    bounded `due_sort` range per heading. A page counts only the headings it shows.
+
+    With `after` (a page's `next_cursor`), only the tasks after that page's last row are
+    counted, up to `COUNT_CAP + 1 - shown`: the page adds the `shown` tasks of the heading
+    it holds, so the count reads on from the page rather than again from the heading's
+    start (a title search tests every title it reads)."""
     actor.require(READ)
     _check_list_request(filters, 1)
+    last = _decode_cursor(after) if after else None
     now = now or dates.now()
     tz = actor_zone(actor)
     today = now.astimezone(tz).date()
@@ -1109,15 +1121,18 @@ def count_due_groups(
         return {}
     title = _page_title(actor.workspace_id, filters)
     statement = _kept(
-        ("due groups", actor.workspace_id, filters, today, names),
+        ("due groups", actor.workspace_id, filters, today, names, last is not None),
         lambda: due_group_counts_statement(
-            actor.workspace_id, filters, now, tz, names, title=title
+            actor.workspace_id, filters, now, tz, names, title=title, after=last is not None
         ),
         filters,
         title,
     )
     result = dict.fromkeys(names, 0)
-    bound = {OVERDUE_BOUND: task_keys.overdue_bound(today, now)}
+    bound: dict[str, Any] = {OVERDUE_BOUND: task_keys.overdue_bound(today, now)}
+    if last is not None:
+        bound |= {param.key: value for param, value in zip(_AFTER, last, strict=True)}
+        bound[_COUNT_LIMIT.key] = max(COUNT_CAP + 1 - shown, 1)
     for name, count in db.session.execute(statement, bound):
         result[name] = count
     return result
@@ -1177,12 +1192,16 @@ def due_group_counts_statement(
     tz: ZoneInfo,
     groups: tuple[str, ...] = DUE_GROUPS,
     title: _TitleSearch | None = None,
+    after: bool = False,
 ) -> sa.CompoundSelect:
     """(heading, count) for each of `groups`, each count stopping at `COUNT_CAP + 1`
-    (`title` as in `list_statement`)."""
+    (`title` as in `list_statement`); with `after`, of the tasks after the sort key given
+    as the parameters `_AFTER` (`count_due_groups`)."""
     title = title or _page_title(workspace_id, filters)
     conditions = [_in_workspace(workspace_id, filters, title), *_trash_conditions(filters, now)]
     conditions += _filter_conditions(filters, workspace_id, now, tz)
+    if after:
+        conditions.append(sa.tuple_(*_SORT_KEY) > sa.tuple_(*_AFTER))
     if filters.statuses is not None:
         conditions.append(Task.status.in_(filters.statuses))
     if title:
@@ -1223,7 +1242,7 @@ def due_group_counts_statement(
             sa.select(sa.literal(1))
             .select_from(source)
             .where(*conditions, *group_conditions)
-            .limit(COUNT_CAP + 1)
+            .limit(_COUNT_LIMIT if after else COUNT_CAP + 1)
             .subquery()
         )
         for name, group_conditions in ranges.items()

@@ -289,18 +289,30 @@ def _due_groups(
 
     The list is in due order and each heading is a stretch of it, so the page holds every
     task of each heading it shows but the first (when an earlier page came before) and
-    the last (when a later page follows): only those are counted in the database."""
+    the last (when a later page follows): only those are counted in the database. The
+    last is counted on from the page's end, the page adding the tasks it shows."""
     tz = task_service.actor_zone(actor)
     now = dates.now()
     shown: dict[str, list[Task]] = {}
     for task in page.items:
         shown.setdefault(task_service.due_group(task, now, tz), []).append(task)
     names = list(shown)
-    partial = {names[0]} if names and cursor else set()
-    if names and page.next_cursor:
-        partial.add(names[-1])
     counts = {name: len(tasks) for name, tasks in shown.items()}
-    counts |= task_service.count_due_groups(actor, filters, now=now, groups=partial)
+    first = {names[0]} if names and cursor else set()
+    if names and page.next_cursor and names[-1] not in first:
+        later = task_service.count_due_groups(
+            actor,
+            filters,
+            now=now,
+            groups={names[-1]},
+            after=page.next_cursor,
+            shown=counts[names[-1]],
+        )
+        counts[names[-1]] += later[names[-1]]
+    elif names and page.next_cursor:
+        first.add(names[-1])  # one heading before, on and after the page: counted whole
+    if first:
+        counts |= task_service.count_due_groups(actor, filters, now=now, groups=first)
     return [
         DueGroup(name, DUE_GROUP_LABELS[name], counts[name], shown[name])
         for name in task_service.DUE_GROUPS
