@@ -587,48 +587,48 @@ def test_filter_q_with_other_filters_keeps_its_matches_until_a_task_changes(acto
     assert search()[0] == ["Call Müller 0", "Call Müller 1", "Call Müller 2"]
 
 
-def test_filter_q_asks_the_postgres_trigram_index_for_its_rarest_word(actor, make, monkeypatch):
-    """PostgreSQL, few matches: the index is asked for the titles holding the query's rarest
-    word (with the separator before it), then the whole query is tested on those."""
+@pytest.fixture
+def mandates(make):
+    """PostgreSQL only: titles of which "mandate 42" matches two."""
     if db.engine.dialect.name != "postgresql":
         pytest.skip("SQLite asks its index for the rarest trigrams instead")
+    make("Mandate 42 renewal")
+    make("42 mandates")
+    make("Mandate 420")
+    return ["Mandate 42 renewal", "Mandate 420"]
+
+
+def mandate_42_condition(monkeypatch, estimates: dict[str, float]) -> str:
+    """The title condition of "Mandate 42" with the planner's estimates given, as SQL."""
+    monkeypatch.setattr(tasks_module, "_estimated_rows", lambda _c, key: estimates[key])
+    condition = tasks_module._title_search("Mandate 42").condition
+    return str(condition.compile(db.engine, compile_kwargs={"literal_binds": True}))
+
+
+def test_filter_q_asks_the_postgres_trigram_index_for_its_rarest_word(
+    actor, make, mandates, monkeypatch
+):
+    """PostgreSQL, few matches: the index is asked for the titles holding the query's rarest
+    word (with the separator before it), then the whole query is tested on those."""
     for n in range(5):
         make(f"Mandate review {n}")
-    make("Mandate 42 renewal")
-    make("42 mandates")
-    make("Mandate 420")
-    estimates = {"mandate 42": 1.0, "mandate": 6.0, " 42": 2.0}
-    monkeypatch.setattr(tasks_module, "_estimated_rows", lambda _c, key: estimates[key])
-    condition = tasks_module._title_search("Mandate 42").condition
-    text = str(condition.compile(db.engine, compile_kwargs={"literal_binds": True}))
+    text = mandate_42_condition(monkeypatch, {"mandate 42": 1.0, "mandate": 6.0, " 42": 2.0})
     assert "LIKE '%% 42%%'" in text and "strpos" in text, text
-    assert sorted(listed(actor, q="mandate 42")) == ["Mandate 42 renewal", "Mandate 420"]
+    assert sorted(listed(actor, q="mandate 42")) == mandates
     # No word rare enough: the whole query, as the index answers it.
-    unsure = tasks_module.FEW_TITLE_MATCHES * tasks_module.UNSURE_ESTIMATE
-    estimates[" 42"] = estimates["mandate"] = float(unsure)
-    text = str(
-        tasks_module._title_search("Mandate 42").condition.compile(
-            db.engine, compile_kwargs={"literal_binds": True}
-        )
-    )
+    unsure = float(tasks_module.FEW_TITLE_MATCHES * tasks_module.UNSURE_ESTIMATE)
+    text = mandate_42_condition(monkeypatch, {"mandate 42": 1.0, "mandate": unsure, " 42": unsure})
     assert "LIKE '%%mandate 42%%'" in text and "strpos" not in text, text
-    assert sorted(listed(actor, q="mandate 42")) == ["Mandate 42 renewal", "Mandate 420"]
+    assert sorted(listed(actor, q="mandate 42")) == mandates
 
 
-def test_filter_q_counts_a_words_matches_where_the_estimate_is_unsure(actor, make, monkeypatch):
+def test_filter_q_counts_a_words_matches_where_the_estimate_is_unsure(actor, mandates, monkeypatch):
     """An estimate near FEW_TITLE_MATCHES is not trusted for a word of the query either:
     its matches are counted (here three), and the word is asked for after all."""
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("PostgreSQL's planner estimates the matches")
-    make("Mandate 42 renewal")
-    make("42 mandates")
-    make("Mandate 420")
     estimates = {"mandate 42": 1.0, "mandate": 6_000.0, " 42": 3_000.0}
-    monkeypatch.setattr(tasks_module, "_estimated_rows", lambda _c, key: estimates[key])
-    condition = tasks_module._title_search("Mandate 42").condition
-    text = str(condition.compile(db.engine, compile_kwargs={"literal_binds": True}))
+    text = mandate_42_condition(monkeypatch, estimates)
     assert "LIKE '%% 42%%'" in text and "strpos" in text, text
-    assert sorted(listed(actor, q="mandate 42")) == ["Mandate 42 renewal", "Mandate 420"]
+    assert sorted(listed(actor, q="mandate 42")) == mandates
 
 
 def test_filter_q_finds_every_match_whatever_the_trigram_counts_say(actor, make, monkeypatch):
