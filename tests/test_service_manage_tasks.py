@@ -1,8 +1,10 @@
 """Managing tasks through the service both doors use: update, complete, reopen, delete,
 restore, and the filtered, keyset-paginated list (docs/rules.md §2 and §5, docs/api.md)."""
 
+import json
 import random
 import uuid
+import weakref
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -466,17 +468,19 @@ def test_filter_q_asks_the_title_index_for_its_rarest_trigrams(actor, make, monk
     assert counts == {"man": 7, " 42": 1}
     assert listed(actor, q="mandate 42") == ["Mandate 42 renewal"]
     read = db.session.info[tasks_module._TITLE_CANDIDATES]
-    assert list(read) == ['" 42" AND "e 4"']
+    assert [key for key in read if isinstance(key, str)] == ['" 42" AND "e 4"']
     # Only rare trigrams are asked for: not a common one, whatever its place in the query.
     common = tasks_module.FEW_TITLE_MATCHES + 1
     db.session.info.pop(tasks_module._TITLE_CANDIDATES)
+    monkeypatch.setattr(tasks_module, "_MATCHED", weakref.WeakKeyDictionary())  # kept ones
     monkeypatch.setattr(
         tasks_module,
         "_trigram_counts",
         lambda grams: {g: 1 if g == " 42" else common for g in grams},
     )
     assert listed(actor, q="mandate 42") == ["Mandate 42 renewal"]
-    assert list(db.session.info[tasks_module._TITLE_CANDIDATES]) == ['" 42"']
+    read = db.session.info[tasks_module._TITLE_CANDIDATES]
+    assert [key for key in read if isinstance(key, str)] == ['" 42"']
 
 
 def test_filter_q_remembers_for_a_while_that_a_query_has_many_matches(actor, make, monkeypatch):
@@ -494,7 +498,8 @@ def test_filter_q_remembers_for_a_while_that_a_query_has_many_matches(actor, mak
     db.session.info.pop(tasks_module._TITLE_CANDIDATES)
     make("Call Anna 4")
     assert sorted(listed(actor, q="call")) == [*expected, "Call Anna 4"]
-    assert tasks_module._TITLE_CANDIDATES not in db.session.info
+    read = db.session.info.get(tasks_module._TITLE_CANDIDATES, {})
+    assert not [key for key in read if isinstance(key, str)]  # no candidates
     # Once that is older than TITLE_STATS_SECONDS, the candidates are read again.
     monkeypatch.setattr(tasks_module, "TITLE_STATS_SECONDS", -1)
     assert sorted(listed(actor, q="call")) == [*expected, "Call Anna 4"]
@@ -533,11 +538,43 @@ def test_filter_q_with_other_filters_reads_its_few_matches_once_for_page_and_hea
     assert sum(counts.values()) == 3
     rest = list_tasks(actor, filters, limit=2, cursor=page.next_cursor, now=FIXED_NOW)
     assert [task.title for task in rest.items] == ["Call Müller 2"]
-    # The API's default (every status, anyone's): the page alone, no reading ahead.
-    assert len(listed(actor, q="muller")) == 5
-    assert [key for key in read if key[0] == "matched"] == [
-        ("matched", actor.workspace_id, filters)
-    ]
+
+
+def test_filter_q_first_page_reads_only_its_rows_of_the_kept_matches(actor, make):
+    """Few title matches, any filters (here the API's default: every status, anyone's):
+    the matches are read ahead in list order, so a first page reads only its own rows
+    (the `limit` + 1 first of them) instead of reading and sorting every match; the next
+    page, and a task written since, come out as without them."""
+    day = FIXED_NOW.date()
+    for n in range(6):
+        make(f"Call Müller {n}", due_date=(day + timedelta(days=6 - n)).isoformat())
+    make("Call Bernd")
+    filters = TaskFilters(q="muller")
+    executed: list[tuple[str, object]] = []
+
+    def seen(_conn, _cursor, statement, parameters, *_args):
+        executed.append((statement, parameters))
+
+    sa.event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        page = list_tasks(actor, filters, limit=2, now=FIXED_NOW)
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", seen)
+    assert [task.title for task in page.items] == ["Call Müller 5", "Call Müller 4"]
+    statement, parameters = executed[-1]  # the page's own statement
+    values = list(parameters.values() if isinstance(parameters, dict) else parameters)
+    if db.engine.dialect.name == "sqlite":
+        (listed_rowids,) = [v for v in values if isinstance(v, str) and v.startswith("[")]
+        assert len(json.loads(listed_rowids)) == 3
+    else:
+        assert sum(isinstance(v, uuid.UUID) for v in values if v != actor.workspace_id) == 3
+    rest = list_tasks(actor, filters, limit=2, cursor=page.next_cursor, now=FIXED_NOW)
+    assert [task.title for task in rest.items] == ["Call Müller 3", "Call Müller 2"]
+    db.session.commit()
+    make("Call Müller first", due_date=day.isoformat())
+    db.session.rollback()  # as a new request's session starts afresh
+    again = list_tasks(actor, filters, limit=2, now=FIXED_NOW)
+    assert [task.title for task in again.items] == ["Call Müller first", "Call Müller 5"]
 
 
 def test_filter_q_with_other_filters_keeps_its_matches_until_a_task_changes(actor, make, member):
