@@ -797,7 +797,7 @@ def list_tasks(
     # Only the `due` filter reads the zone: other pages need no user or workspace row.
     tz = actor_zone(actor) if filters.due is not None else None
     today = now.astimezone(tz).date() if tz is not None else None
-    title = _page_title(actor.workspace_id, filters)
+    title = _on_page(_page_title(actor.workspace_id, filters, now), cursor, limit + 1)
     statement = _kept(
         # A later page's cursor is a key of its own: those are built every time.
         None if cursor else ("page", actor.workspace_id, filters, today, limit),
@@ -814,6 +814,7 @@ def list_tasks(
         title,
     )
     bound = {OVERDUE_BOUND: task_keys.overdue_bound(today, now)} if today else {}
+    bound |= title.params if title else {}
     rows = list(db.session.scalars(statement, bound))
     links = link_names(rows[:limit]) if with_links else {}
     next_cursor = _encode_cursor(rows[limit - 1]) if len(rows) > limit else None
@@ -891,13 +892,9 @@ def list_statement(
     the sort key) or are checked on the rows read. `title` is `_page_title`'s, when the
     caller has it already.
     """
-    title = title or _page_title(workspace_id, filters)
-    conditions = [_in_workspace(workspace_id, filters, title), *_trash_conditions(filters, now)]
-    conditions += _filter_conditions(filters, workspace_id, now, tz)
+    title = _on_page(title or _page_title(workspace_id, filters, now), cursor, limit)
+    conditions = _list_conditions(workspace_id, filters, title, now, tz)
     if title:
-        title = _matched(title, workspace_id, filters, conditions)
-        if title.matched is not None and not cursor:
-            title = title.matched.first(limit)
         conditions.append(title.condition)
     if cursor:
         # Bind each value with its column's type, so instants go through UTCDateTime
@@ -964,6 +961,18 @@ def list_statement(
         .order_by(*keys)
         .limit(limit)
     )
+
+
+def _list_conditions(
+    workspace_id: uuid.UUID,
+    filters: TaskFilters,
+    title: _TitleSearch | None,
+    now: datetime,
+    tz: ZoneInfo | None = None,
+) -> list[sa.ColumnElement[bool]]:
+    """The conditions every statement of a list has, but its title's and its statuses'."""
+    conditions = [_in_workspace(workspace_id, filters, title), *_trash_conditions(filters, now)]
+    return conditions + _filter_conditions(filters, workspace_id, now, tz)
 
 
 def _in_workspace(
@@ -1123,7 +1132,7 @@ def count_due_groups(
     names = tuple(name for name in DUE_GROUPS if name in set(groups))
     if not names:
         return {}
-    title = _page_title(actor.workspace_id, filters)
+    title = _page_title(actor.workspace_id, filters, now)
     statement = _kept(
         ("due groups", actor.workspace_id, filters, today, names, last is not None),
         lambda: due_group_counts_statement(
@@ -1134,6 +1143,7 @@ def count_due_groups(
     )
     result = dict.fromkeys(names, 0)
     bound: dict[str, Any] = {OVERDUE_BOUND: task_keys.overdue_bound(today, now)}
+    bound |= title.params if title else {}
     if last is not None:
         bound |= {param.key: value for param, value in zip(_AFTER, last, strict=True)}
         bound[_COUNT_LIMIT.key] = max(COUNT_CAP + 1 - shown, 1)
@@ -1201,14 +1211,11 @@ def due_group_counts_statement(
     """(heading, count) for each of `groups`, each count stopping at `COUNT_CAP + 1`
     (`title` as in `list_statement`); with `after`, of the tasks after the sort key given
     as the parameters `_AFTER` (`count_due_groups`)."""
-    title = title or _page_title(workspace_id, filters)
-    conditions = [_in_workspace(workspace_id, filters, title), *_trash_conditions(filters, now)]
-    conditions += _filter_conditions(filters, workspace_id, now, tz)
+    title = title or _page_title(workspace_id, filters, now)
+    conditions = _list_conditions(workspace_id, filters, title, now, tz)
     if filters.statuses is not None:
         conditions.append(Task.status.in_(filters.statuses))
     if title:
-        # Read (and kept) for the whole list, so before the condition of `after`.
-        title = _matched(title, workspace_id, filters, conditions)
         conditions.append(title.condition)
     if after:
         conditions.append(sa.tuple_(*_SORT_KEY) > sa.tuple_(*_AFTER))
@@ -1321,16 +1328,23 @@ class _TitleSearch:
     #: Whether the page is built from the (few) matches rather than from a list index.
     drive: bool = False
     #: The way to the matches and the folded query, where nothing else decides `condition`
-    #: (a walk testing each title, the index's matches computed in the statement): the
+    #: (a walk testing each title, the index's matches computed in the statement), or
+    #: ("keys", …) where it takes the tasks' keys as the parameter `MATCHED_KEYS`: the
     #: statements using it may then be kept (`_kept`). None where `condition` lists the
     #: matches read for it.
     shape: tuple[str, str] | None = None
-    #: The tasks `_matched` found, in list order, where `condition` lists them all: a
-    #: first page then reads only its rows (`_Matched.first`).
+    #: What the statements using `condition` are run with (`MATCHED_KEYS`).
+    params: Mapping[str, Any] = field(default_factory=dict)
+    #: The tasks `_matched` found, in list order, where `condition` takes them all: a
+    #: first page then reads only its rows (`_on_page`).
     matched: _Matched | None = None
     #: Whether `condition` names the matching tasks by key (`_Matched`): PostgreSQL then
     #: reads them by primary key, with nothing to keep its planner from.
     by_key: bool = False
+
+
+#: The parameter holding the keys of a title search's tasks (`_Matched`).
+MATCHED_KEYS = "matched_keys"
 
 
 @dataclass(frozen=True)
@@ -1340,23 +1354,37 @@ class _Matched:
 
     keys: tuple[Any, ...]
 
-    def condition(self, first: int | None = None) -> sa.ColumnElement[bool]:
-        """The tasks among them (the `first` of them only, if given)."""
-        keys = self.keys[:first]
+    def search(self, first: int | None = None) -> _TitleSearch:
+        """The tasks among them (the `first` of them only, if given) as a title search
+        whose statements take their keys as one parameter, not one per task: built once
+        for every search (`_kept`), they are run with the keys of each."""
+        keys = list(self.keys[:first])
         if _dialect() == "postgresql":
-            # One array parameter rather than one per task (up to FEW_TITLE_MATCHES).
-            listed = sa.bindparam(None, list(keys), type_=postgresql.ARRAY(sa.Text))
-            return Task.id == sa.any_(sa.cast(listed, postgresql.ARRAY(sa.Uuid)))
-        # One parameter (JSON) rather than one per task, as for the title candidates.
-        listed: sa.Select[Any] = sa.select(sa.literal_column("value")).select_from(
-            sa.func.json_each(json.dumps(keys))
+            listed = sa.bindparam(MATCHED_KEYS, keys, type_=postgresql.ARRAY(sa.Text))
+            condition = Task.id == sa.any_(sa.cast(listed, postgresql.ARRAY(sa.Uuid)))
+            value: Any = keys
+        else:  # as JSON, which json_each reads, as for the title candidates
+            value = json.dumps(keys)
+            values: sa.Select[Any] = sa.select(sa.literal_column("value")).select_from(
+                sa.func.json_each(sa.bindparam(MATCHED_KEYS, value, type_=sa.Text))
+            )
+            condition = sa.literal_column("task.rowid", sa.Integer).in_(values)
+        return _TitleSearch(
+            condition,
+            drive=True,
+            shape=("keys", _dialect()),
+            params={MATCHED_KEYS: value},
+            matched=None if first is not None else self,
+            by_key=True,
         )
-        return sa.literal_column("task.rowid", sa.Integer).in_(listed)
 
-    def first(self, n: int) -> _TitleSearch:
-        """The title search of a first page of `n` rows: the first `n` of them, which are
-        that page, read by key rather than all of them read and sorted."""
-        return _TitleSearch(self.condition(n), drive=True, by_key=True)
+
+def _on_page(title: _TitleSearch | None, cursor: str | None, limit: int) -> _TitleSearch | None:
+    """`title` as a page of `limit` rows reads it: a first page of kept matches (in list
+    order) reads only its own, the first `limit` of them; any other page, all of them."""
+    if title is None or title.matched is None or cursor:
+        return title
+    return title.matched.search(limit)
 
 
 def _title_search(q: str | None) -> _TitleSearch | None:
@@ -1449,19 +1477,15 @@ def _keeps_matches(filters: TaskFilters) -> bool:
 
 
 def _matched(
-    title: _TitleSearch,
-    workspace_id: uuid.UUID,
-    filters: TaskFilters,
-    others: list[sa.ColumnElement[bool]],
+    title: _TitleSearch, workspace_id: uuid.UUID, filters: TaskFilters, now: datetime
 ) -> _TitleSearch:
-    """`title` as a statement of `filters` uses it: when a few titles match, the tasks
-    meeting the title and all of `filters` (`others`, and the filters' statuses), in list
-    order, given by rowid (SQLite) or id (`_Matched`).
+    """`title` as the statements of `filters` use it: when a few titles match, the tasks
+    meeting the title and all of `filters`, in list order, by key (`_Matched`).
 
     My tasks searched for "muller" at a million tasks: its 2,016 candidates were each read
     by the page and again by its last heading's count; now once, and the page and the
     count read the 60 or so that are mine and open. Being in list order, they also spare
-    a first page the sort of every match: it reads its own rows by key (`_Matched.first`;
+    a first page the sort of every match: it reads its own rows by key (`_on_page`;
     "mandate 42" over the API at a million tasks has 1,100 matches, sorted in 2 ms).
     Conditions that depend on the clock (due buckets, the trash) are left as they were.
 
@@ -1472,11 +1496,10 @@ def _matched(
     """
     if not title.drive or not _keeps_matches(filters):
         return title
-    key = ("matched", workspace_id, filters)
-    if key in (known := db.session.info.setdefault(_TITLE_CANDIDATES, {})):
-        return _by_matched(known[key])
+    others = _list_conditions(workspace_id, filters, title, now)
     status = _unindexed(Task.status) if _dialect() == "sqlite" else Task.status
-    statuses = [] if filters.statuses is None else [status.in_(filters.statuses)]
+    if filters.statuses is not None:
+        others.append(status.in_(filters.statuses))
     # Read before the tasks, so a task written meanwhile moves the version past this one.
     version = _task_version(workspace_id)
     if _dialect() == "postgresql":
@@ -1484,14 +1507,15 @@ def _matched(
         # only what the conditions and the order read of them: at 1,000,000 tasks, "mandate
         # 42"'s 1,120 in 2.0 ms rather than 2.9 for their whole rows.
         keys = [key.expression for key in _SORT_KEY]
-        matches, on_matches = _title_matches_apart(title, [*others, *statuses, *keys])
-        kept = [on_matches.traverse(condition) for condition in [*others, *statuses]]
+        matches, on_matches = _title_matches_apart(title, [*others, *keys])
+        kept = [on_matches.traverse(condition) for condition in others]
         order = [on_matches.traverse(key) for key in keys]
         read: Any = sa.select(sa.cast(matches.c.id, sa.Text)).where(*kept).order_by(*order)
     else:
         rowid = sa.literal_column("task.rowid", sa.Integer)
-        read = sa.select(rowid).where(*others, title.condition, *statuses).order_by(*_SORT_KEY)
+        read = sa.select(rowid).where(*others, title.condition).order_by(*_SORT_KEY)
     found = _Matched(tuple(db.session.connection().execute(read).scalars()))
+    key = ("matched", workspace_id, filters)
     db.session.info.setdefault(_TITLE_CANDIDATES, {})[key] = found
     if not db.session.info.get(_WROTE):
         # What this session wrote and has not committed must not outlive it.
@@ -1499,15 +1523,21 @@ def _matched(
         if len(known) >= MATCHES_KEPT:
             known.clear()
         known[(workspace_id, filters, version)] = found
-    return _by_matched(found)
+    return found.search()
 
 
-def _page_title(workspace_id: uuid.UUID, filters: TaskFilters) -> _TitleSearch | None:
+def _page_title(
+    workspace_id: uuid.UUID, filters: TaskFilters, now: datetime
+) -> _TitleSearch | None:
     """How a page (or its headings) finds the titles `filters.q` asks for, if it does: the
-    tasks kept for these filters (`_kept_matches`), else the query's way to its matches."""
+    tasks kept for these filters (`_kept_matches`), else the query's way to its matches,
+    which reads a few matches ahead (`_matched`)."""
     if not filters.q:
         return None
-    return _kept_matches(workspace_id, filters) or _title_search(filters.q)
+    if kept := _kept_matches(workspace_id, filters):
+        return kept
+    title = _title_search(filters.q)
+    return title and _matched(title, workspace_id, filters, now)
 
 
 def _kept_matches(workspace_id: uuid.UUID, filters: TaskFilters) -> _TitleSearch | None:
@@ -1523,12 +1553,7 @@ def _kept_matches(workspace_id: uuid.UUID, filters: TaskFilters) -> _TitleSearch
         if found is None:
             return None
         db.session.info.setdefault(_TITLE_CANDIDATES, {})[key] = found
-    return _by_matched(db.session.info[_TITLE_CANDIDATES][key])
-
-
-def _by_matched(found: _Matched) -> _TitleSearch:
-    """The tasks `_matched` found, as a title search: all of them, in list order."""
-    return _TitleSearch(found.condition(), drive=True, matched=found, by_key=True)
+    return db.session.info[_TITLE_CANDIDATES][key].search()
 
 
 def _task_version(workspace_id: uuid.UUID) -> int:
@@ -1583,10 +1608,7 @@ def _title_matches_apart(
         }
         columns = [column for column in table.c if column in used or column.primary_key]
     matches = (
-        sa.select(*columns)
-        .where(title.condition)
-        .cte("title_matches")
-        .prefix_with("MATERIALIZED")
+        sa.select(*columns).where(title.condition).cte("title_matches").prefix_with("MATERIALIZED")
     )
     return matches, ClauseAdapter(matches)
 
