@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
+import operator
 import re
 import time
 import uuid
@@ -824,40 +825,59 @@ def list_tasks(
 def link_names(tasks: list[Task]) -> dict[uuid.UUID, LinkNames]:
     """The names each task's row shows of its `ROW_LINKS`, by task id.
 
-    A name is read, not its record: one statement per relationship for the whole page,
-    selecting the ids and the model's `NAME_COLUMNS` of the records the page links to.
-    Loading the records themselves (`selectinload`, or a SELECT of the entities) cost
-    about 30 µs a row, twice what the rest of the page's reading did; looking for them in
-    the session first cost more than reading their names.
+    A name is read, not its record: one statement for the whole page, a UNION ALL of one
+    SELECT per relationship of the ids and the model's `NAME_COLUMNS` of the records the
+    page links to (`_names_statement`). Loading the records themselves (`selectinload`,
+    or a SELECT of the entities) cost about 30 µs a row, twice what the rest of the
+    page's reading did; looking for them in the session first cost more than reading
+    their names; a statement per relationship, 0.66 ms for a page of 50 rows, 0.33 ms.
 
     The page's own statement stays exactly as the list indexes want it (no joins in it).
     """
-    names: dict[uuid.UUID, LinkNames] = {task.id: {} for task in tasks}
-    for name, id_field, statement in _name_statements():
-        found: dict[uuid.UUID | None, str | None] = {None: None}
-        wanted = {getattr(task, id_field) for task in tasks} - {None}
-        if wanted:
-            for record_id, *parts in db.session.execute(statement, {"ids": list(wanted)}):
-                found[record_id] = joined_name(*parts)
-        for task in tasks:
-            names[task.id][name] = found.get(getattr(task, id_field))
-    return names
+    fields, statement = _names_statement()
+    links = [(task.id, fields(task)) for task in tasks]
+    wanted = [list({ids[n] for _task_id, ids in links} - {None}) for n in range(len(ROW_LINKS))]
+    found: list[dict[uuid.UUID | None, str | None]] = [{} for _name in ROW_LINKS]
+    if any(wanted):
+        arguments = {f"ids_{n}": ids for n, ids in enumerate(wanted)}
+        for n, record_id, *parts in db.session.execute(statement, arguments):
+            found[n][record_id] = joined_name(*parts)
+    return {
+        task_id: {
+            name: found[n].get(link_id) if link_id is not None else None
+            for n, (name, link_id) in enumerate(zip(ROW_LINKS, ids, strict=True))
+        }
+        for task_id, ids in links
+    }
 
 
 @functools.cache
-def _name_statements() -> tuple[tuple[str, str, sa.Select], ...]:
-    """For each of `ROW_LINKS`: its name, the task's column that links it, and the SELECT
-    of the ids and `NAME_COLUMNS` of its records with the ids given as `ids`."""
-    statements = []
+def _names_statement() -> tuple[Callable[[Task], tuple[Any, ...]], sa.CompoundSelect]:
+    """What `link_names` reads: a reader of a task's link ids, one for each of
+    `ROW_LINKS`, and the statement of their names: for the nth, rows of n, an id and its
+    record's `NAME_COLUMNS` (padded with NULLs to the widest), with the ids given as
+    `ids_<n>`."""
+    models = []
+    fields = []
     for name in ROW_LINKS:
         relationship = Task.__mapper__.relationships[name]
-        model = relationship.mapper.class_
         (foreign_key,) = relationship.local_columns
-        id_field = Task.__mapper__.get_property_by_column(foreign_key).key
-        columns = [getattr(model, column) for column in model.NAME_COLUMNS]
-        wanted = model.id.in_(sa.bindparam("ids", expanding=True))
-        statements.append((name, id_field, sa.select(model.id, *columns).where(wanted)))
-    return tuple(statements)
+        fields.append(Task.__mapper__.get_property_by_column(foreign_key).key)
+        models.append(relationship.mapper.class_)
+    width = max(len(model.NAME_COLUMNS) for model in models)
+    arms = []
+    for n, model in enumerate(models):
+        names = [getattr(model, column) for column in model.NAME_COLUMNS]
+        names += [sa.cast(sa.null(), sa.String)] * (width - len(names))
+        wanted = model.id.in_(sa.bindparam(f"ids_{n}", expanding=True))
+        arms.append(
+            sa.select(
+                sa.literal(n, sa.Integer).label("link"),
+                model.id.label("id"),
+                *(column.label(f"name_{i}") for i, column in enumerate(names)),
+            ).where(wanted)
+        )
+    return operator.attrgetter(*fields), sa.union_all(*arms)
 
 
 def names_of_links(task: Task) -> LinkNames:
