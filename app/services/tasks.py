@@ -830,7 +830,8 @@ def link_names(tasks: list[Task]) -> dict[uuid.UUID, LinkNames]:
     page links to (`_names_statement`). Loading the records themselves (`selectinload`,
     or a SELECT of the entities) cost about 30 µs a row, twice what the rest of the
     page's reading did; looking for them in the session first cost more than reading
-    their names; a statement per relationship, 0.66 ms for a page of 50 rows, 0.33 ms.
+    their names. A statement per relationship took 0.66 ms for a page of 50 rows at
+    1,000,000 tasks on SQLite, this one 0.41 ms (PostgreSQL: 1.50 and 0.78 ms).
 
     The page's own statement stays exactly as the list indexes want it (no joins in it).
     """
